@@ -1,0 +1,30 @@
+/**
+ * Privilege escalation with sudo, as Ansible's `become`. The command runs under `/bin/sh -c` as the
+ * become user; a password, when needed, is written to sudo's stdin (never on a command line) ahead
+ * of the command's own input, and sudo's prompt is removed from stderr.
+ */
+import { shellCommand } from "./quote.js";
+
+export interface BecomeSettings {
+  readonly user: string;
+  readonly password?: string;
+}
+
+export const SUDO_PROMPT = "[easy-kube sudo password]";
+
+export interface WrappedCommand {
+  readonly command: string;
+  readonly stdin?: string | Buffer;
+}
+
+export function wrapWithSudo(command: string, become: BecomeSettings, stdin?: string | Buffer): WrappedCommand {
+  if (become.password === undefined) {
+    return { command: shellCommand("sudo", "-H", "-n", "-u", become.user, "/bin/sh", "-c", command), stdin };
+  }
+  const input = Buffer.concat([Buffer.from(become.password + "\n"), Buffer.from(stdin ?? "")]);
+  return { command: shellCommand("sudo", "-H", "-S", "-p", SUDO_PROMPT, "-u", become.user, "/bin/sh", "-c", command), stdin: input };
+}
+
+export function stripSudoPrompt(stderr: string): string {
+  return stderr.split(SUDO_PROMPT).join("");
+}

@@ -1,0 +1,37 @@
+/** The control machine itself (delegate_to: localhost, ansible_connection=local), run through zx. */
+import { $ } from "zx";
+import { stripSudoPrompt, wrapWithSudo } from "./become.js";
+import type { ConnectionSettings } from "./settings.js";
+import type { CommandResult, Connection, RunOptions } from "./types.js";
+
+export class LocalConnection implements Connection {
+  commandCount = 0;
+
+  constructor(readonly settings: Pick<ConnectionSettings, "inventoryName" | "user" | "become">) {}
+
+  get host(): string {
+    return this.settings.inventoryName;
+  }
+
+  async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
+    const become = this.settings.become;
+    const needsSudo = (options.become ?? become !== undefined) && become !== undefined && become.user !== this.settings.user;
+    const wrapped = needsSudo ? wrapWithSudo(command, become, options.stdin) : { command, stdin: options.stdin };
+    this.commandCount++;
+    const output = await $({
+      input: wrapped.stdin ?? "",
+      nothrow: true,
+      quiet: true,
+      timeout: options.timeoutMs,
+    })`/bin/sh -c ${wrapped.command}`;
+    const bytes = output.buffer();
+    return {
+      stdout: bytes.toString("utf8"),
+      stdoutBytes: bytes,
+      stderr: needsSudo ? stripSudoPrompt(output.stderr) : output.stderr,
+      code: output.exitCode ?? 128,
+    };
+  }
+
+  async close(): Promise<void> {}
+}

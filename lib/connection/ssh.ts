@@ -1,0 +1,236 @@
+/**
+ * One SSH session per host for the whole run (ssh2-promise over ssh2), every command on a channel of
+ * it. Host keys are verified against known_hosts before authentication; channels are limited below
+ * OpenSSH's default MaxSessions (10); keepalives detect a host that went away mid-play.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { connect as tcpConnect, type Socket } from "node:net";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import SSH2Promise from "ssh2-promise";
+import type { AgentAuthMethod, ClientChannel, PasswordAuthMethod, PublicKeyAuthMethod } from "ssh2";
+import { EasyKubeError } from "../errors.js";
+import { Semaphore } from "../util/semaphore.js";
+import { stripSudoPrompt, wrapWithSudo } from "./become.js";
+import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
+import type { ConnectionSettings } from "./settings.js";
+import { UnreachableError, type CommandResult, type Connection, type RunOptions } from "./types.js";
+
+/** Below OpenSSH's MaxSessions default of 10, leaving room for the user's own sessions. */
+const CHANNELS_PER_HOST = 8;
+
+/**
+ * ssh2-promise keeps connections in a process-wide cache keyed by `uniqueId` (its default is
+ * user@host:port). Without the cache it opens a new connection for every command, so we keep the
+ * cache and give every SshConnection its own key: one session per host, never shared by accident.
+ */
+let nextSessionId = 0;
+
+export class SshConnection implements Connection {
+  private session: SSH2Promise | undefined;
+  private connecting: Promise<SSH2Promise> | undefined;
+  private readonly channels = new Semaphore(CHANNELS_PER_HOST);
+  private lost: Error | undefined;
+  commandCount = 0;
+
+  constructor(readonly settings: ConnectionSettings) {}
+
+  get host(): string {
+    return this.settings.inventoryName;
+  }
+
+  async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
+    const become = options.become ?? this.settings.become !== undefined;
+    const needsSudo = become && this.settings.become !== undefined && this.settings.become.user !== this.settings.user;
+    const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become!, options.stdin) : { command, stdin: options.stdin };
+    const session = await this.connect();
+    this.commandCount++;
+    const result = await this.channels.use(() => this.exec(session, wrapped.command, wrapped.stdin, options.timeoutMs));
+    return needsSudo ? { ...result, stderr: stripSudoPrompt(result.stderr) } : result;
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    this.connecting = undefined;
+    if (session) await session.close().catch(() => undefined);
+  }
+
+  private connect(): Promise<SSH2Promise> {
+    if (this.lost) return Promise.reject(this.lost);
+    this.connecting ??= this.open().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<SSH2Promise> {
+    const { settings } = this;
+    const knownHosts = new KnownHosts(settings.knownHostsFile);
+    const hostName = knownHostsName(settings.address, settings.port);
+    let verdict: HostKeyVerdict | undefined;
+    let presented: Buffer | undefined;
+    const sock = await openTcp(settings).catch((error: unknown) => {
+      throw new UnreachableError(this.host, `cannot connect to ${settings.address}:${settings.port}: ${describe(error)}`);
+    });
+    const session = new SSH2Promise(
+      {
+        sock,
+        host: settings.address,
+        port: settings.port,
+        username: settings.user,
+        readyTimeout: settings.connectTimeoutMs,
+        keepaliveInterval: 5_000,
+        keepaliveCountMax: 3,
+        uniqueId: `easy-kube-${++nextSessionId}`,
+        reconnect: false,
+        tryKeyboard: false,
+        authHandler: authMethods(settings),
+        algorithms: { serverHostKey: (knownHosts.preferredAlgorithms(hostName) ?? undefined) as never },
+        hostVerifier: (key: Buffer) => {
+          presented = key;
+          if (settings.hostKeyPolicy === "off") return true;
+          verdict = knownHosts.verify(hostName, key);
+          if (verdict.status === "trusted") return true;
+          if (verdict.status === "unknown" && settings.hostKeyPolicy === "accept-new") {
+            knownHosts.add(hostName, key);
+            return true;
+          }
+          return false;
+        },
+      },
+      false,
+    );
+    try {
+      await session.connect();
+    } catch (error) {
+      sock.destroy();
+      if (verdict && verdict.status !== "trusted" && presented) throw new UnreachableError(this.host, hostKeyMessage(this.settings, hostName, verdict, presented));
+      throw new UnreachableError(this.host, `cannot connect to ${settings.user}@${settings.address}:${settings.port}: ${describe(error)}`);
+    }
+    session.on("ssh", (status: string) => {
+      if (status !== "disconnect" || this.session !== session) return;
+      this.lost ??= new UnreachableError(this.host, `the SSH connection to ${settings.address}:${settings.port} was lost`);
+    });
+    this.session = session;
+    return session;
+  }
+
+  private async exec(session: SSH2Promise, command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
+    let channel: ClientChannel;
+    try {
+      channel = (await session.spawn(command)) as ClientChannel;
+    } catch (error) {
+      throw this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${describe(error)}`);
+    }
+    return new Promise<CommandResult>((resolve, reject) => {
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let code: number | undefined;
+      let signal: string | undefined;
+      const timer = timeoutMs
+        ? setTimeout(() => {
+            channel.close();
+            reject(new EasyKubeError(`command timed out after ${timeoutMs / 1000} s on ${this.host}: ${command}`));
+          }, timeoutMs)
+        : undefined;
+      channel.on("data", (chunk: Buffer) => stdout.push(chunk));
+      channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      channel.on("exit", (exitCode: number | null, exitSignal?: string) => {
+        code = exitCode ?? undefined;
+        signal = exitSignal;
+      });
+      channel.on("close", () => {
+        if (timer) clearTimeout(timer);
+        const bytes = Buffer.concat(stdout);
+        if (code === undefined && signal === undefined) {
+          reject(this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`));
+          return;
+        }
+        resolve({ stdout: bytes.toString("utf8"), stdoutBytes: bytes, stderr: Buffer.concat(stderr).toString("utf8"), code: code ?? 128 });
+      });
+      channel.end(stdin ?? "");
+    });
+  }
+}
+
+/**
+ * The TCP socket, opened here so TCP_NODELAY is set: ssh2 leaves Nagle's algorithm on, and every
+ * small command then waits for a delayed ACK (about 200 ms per command on Linux).
+ */
+function openTcp(settings: ConnectionSettings): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: settings.address, port: settings.port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`timed out after ${settings.connectTimeoutMs / 1000} s`));
+    }, settings.connectTimeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+type AuthStep = PublicKeyAuthMethod | AgentAuthMethod | PasswordAuthMethod;
+
+function authMethods(settings: ConnectionSettings): AuthStep[] {
+  const methods: AuthStep[] = [];
+  const username = settings.user;
+  const keyFiles = settings.privateKeyFile
+    ? [settings.privateKeyFile]
+    : ["id_ed25519", "id_ecdsa", "id_rsa"].map((name) => join(homedir(), ".ssh", name)).filter((file) => existsSync(file));
+  for (const file of keyFiles) methods.push({ type: "publickey", username, key: readPrivateKey(file, settings.inventoryName) });
+  if (process.env["SSH_AUTH_SOCK"]) methods.push({ type: "agent", username, agent: process.env["SSH_AUTH_SOCK"] });
+  if (settings.password !== undefined) methods.push({ type: "password", username, password: settings.password });
+  if (methods.length === 0) {
+    throw new UnreachableError(settings.inventoryName, "no way to authenticate: set ansible_ssh_private_key_file or ansible_password, or run an ssh-agent");
+  }
+  return methods;
+}
+
+/** Refuses keys others can read, as OpenSSH does ("UNPROTECTED PRIVATE KEY FILE"). */
+function readPrivateKey(file: string, host: string): Buffer {
+  let mode: number;
+  try {
+    mode = statSync(file).mode;
+  } catch {
+    throw new EasyKubeError(`host ${host}: private key file ${file} does not exist`);
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new EasyKubeError(`host ${host}: private key file ${file} has mode 0${(mode & 0o777).toString(8)}; it must not be readable by others (chmod 600 ${file})`);
+  }
+  return readFileSync(file);
+}
+
+function hostKeyMessage(settings: ConnectionSettings, hostName: string, verdict: HostKeyVerdict, presented: Buffer): string {
+  const file = settings.knownHostsFile;
+  const offered = `${keyTypeOfBlob(presented)} ${fingerprint(presented)}`;
+  switch (verdict.status) {
+    case "changed":
+      return (
+        `HOST KEY CHANGED for ${hostName}: ${file}:${verdict.known.line} has a ${verdict.known.type} key ` +
+        `${fingerprint(Buffer.from(verdict.known.base64, "base64"))}, the host now offers ${offered}. ` +
+        `Someone may be intercepting the connection, or the host was rebuilt. If you know it was rebuilt: ` +
+        `ssh-keygen -R '${hostName}' -f ${file}`
+      );
+    case "revoked":
+      return `the host key of ${hostName} (${offered}) is marked @revoked in ${file}:${verdict.line}`;
+    default:
+      return (
+        `the host key of ${hostName} (${offered}) is not in ${file}. Verify it and add it (ssh-keyscan), ` +
+        `or run with --accept-new-host-keys to trust new hosts on first use`
+      );
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  return JSON.stringify(error) ?? String(error);
+}

@@ -1,0 +1,54 @@
+/** What every connection (SSH to a host, or the control machine itself) offers the engine. */
+
+export interface CommandResult {
+  readonly stdout: string;
+  /** stdout as bytes, for binary content (fetched files). */
+  readonly stdoutBytes: Buffer;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+export interface RunOptions {
+  /** Bytes written to the command's standard input, then closed. */
+  readonly stdin?: string | Buffer;
+  /** Run through become (sudo); defaults to the connection's setting. */
+  readonly become?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export interface Connection {
+  readonly host: string;
+  /** Runs a shell command (`/bin/sh -c`) and resolves with its output; a non-zero exit is not an error. */
+  run(command: string, options?: RunOptions): Promise<CommandResult>;
+  /** Commands sent so far: the benchmark's count of round trips. */
+  readonly commandCount: number;
+  close(): Promise<void>;
+}
+
+/** The host cannot be reached or the session broke: Ansible's "UNREACHABLE". */
+export class UnreachableError extends Error {
+  override readonly name = "UnreachableError";
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Raised for a command run through `runChecked` that exits non-zero. */
+export class CommandFailedError extends Error {
+  override readonly name = "CommandFailedError";
+  constructor(
+    readonly command: string,
+    readonly result: CommandResult,
+  ) {
+    super(`command failed with exit code ${result.code}: ${command}\n${(result.stderr || result.stdout).trim()}`);
+  }
+}
+
+export async function runChecked(connection: Connection, command: string, options?: RunOptions): Promise<CommandResult> {
+  const result = await connection.run(command, options);
+  if (result.code !== 0) throw new CommandFailedError(command, result);
+  return result;
+}

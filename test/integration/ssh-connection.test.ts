@@ -1,0 +1,113 @@
+/** The SSH connection against a real sshd: commands, stdin, become, host keys, failures. */
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { copyFileSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
+import { join } from "node:path";
+import { SshConnection } from "../../lib/connection/ssh.js";
+import type { Connection } from "../../lib/connection/types.js";
+import { SUDO_PASSWORD, SUDO_PASSWORD_USER, SUDO_USER } from "../helpers/sshd.js";
+import { sshdSettings } from "../helpers/ssh-settings.js";
+
+const sshd = inject("sshd");
+const open: Connection[] = [];
+function connect(...args: Parameters<typeof sshdSettings> extends [unknown, ...infer R] ? R : never): SshConnection {
+  const connection = new SshConnection(sshdSettings(sshd, ...args));
+  open.push(connection);
+  return connection;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+
+describe("ssh connection", () => {
+  it("runs commands and returns stdout, stderr and exit code", async () => {
+    const ssh = connect();
+    const result = await ssh.run("echo out; echo err >&2; exit 3");
+    expect(result).toMatchObject({ stdout: "out\n", stderr: "err\n", code: 3 });
+  });
+
+  it("passes binary stdin through unchanged", async () => {
+    const bytes = Buffer.from([0, 1, 2, 255, 10, 13, 0]);
+    const result = await connect().run("od -An -tx1", { stdin: bytes });
+    expect(result.stdout.trim().split(/\s+/)).toEqual(["00", "01", "02", "ff", "0a", "0d", "00"]);
+  });
+
+  it("multiplexes many concurrent commands over one session, beyond MaxSessions", async () => {
+    const ssh = connect();
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => ssh.run(`sleep 0.05; echo ${i}`)));
+    expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+    expect(ssh.commandCount).toBe(30);
+  });
+
+  it("sends every command over the same TCP connection", async () => {
+    const ssh = connect();
+    const peers = await Promise.all(Array.from({ length: 12 }, () => ssh.run("echo $SSH_CONNECTION")));
+    expect(new Set(peers.map((r) => r.stdout)).size).toBe(1);
+  });
+
+  it("becomes root through passwordless sudo", async () => {
+    const ssh = connect(SUDO_USER, { ansible_become: true });
+    expect((await ssh.run("id -un")).stdout.trim()).toBe("root");
+    expect((await ssh.run("id -un", { become: false })).stdout.trim()).toBe(SUDO_USER);
+  });
+
+  it("becomes root with a sudo password, keeps the command's stdin, and never shows the prompt", async () => {
+    const ssh = connect(SUDO_PASSWORD_USER, { ansible_become: "yes", ansible_become_password: SUDO_PASSWORD });
+    const result = await ssh.run("id -un; cat", { stdin: "payload line\n" });
+    expect(result.stdout).toBe("root\npayload line\n");
+    expect(result.stderr).toBe("");
+  });
+
+  it("fails clearly with a wrong sudo password", async () => {
+    const ssh = connect(SUDO_PASSWORD_USER, { ansible_become: true, ansible_become_password: "wrong" });
+    const result = await ssh.run("id -un");
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+  });
+
+  it("refuses a host whose key is not in known_hosts, and names the way out", async () => {
+    const empty = join(sshd.dir, "known_hosts.empty");
+    writeFileSync(empty, "");
+    const ssh = connect("root", { ansible_ssh_common_args: `-o UserKnownHostsFile=${empty}` });
+    await expect(ssh.run("true")).rejects.toThrow(/is not in .*known_hosts.empty.*--accept-new-host-keys/);
+  });
+
+  it("accepts and records a new host key only when asked to", async () => {
+    const file = join(sshd.dir, "known_hosts.new");
+    writeFileSync(file, "");
+    const ssh = connect("root", { ansible_ssh_common_args: `-o UserKnownHostsFile=${file}` }, { hostKeyPolicy: "accept-new" });
+    expect((await ssh.run("echo hi")).stdout).toBe("hi\n");
+    expect(readFileSync(file, "utf8")).toBe(`[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  });
+
+  it("refuses a changed host key even with accept-new", async () => {
+    const file = join(sshd.dir, "known_hosts.changed");
+    const otherKey = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+    writeFileSync(file, `# rebuilt host\n[127.0.0.1]:${sshd.port} ssh-ed25519 ${otherKey}\n`);
+    const ssh = connect("root", { ansible_ssh_common_args: `-o UserKnownHostsFile=${file}` }, { hostKeyPolicy: "accept-new" });
+    await expect(ssh.run("true")).rejects.toThrow(/HOST KEY CHANGED for \[127\.0\.0\.1\]:\d+: .*known_hosts\.changed:2 .*ssh-keygen -R/);
+  });
+
+  it("matches hashed known_hosts entries", async () => {
+    const file = join(sshd.dir, "known_hosts.hashed");
+    copyFileSync(sshd.knownHosts, file);
+    const { execFileSync } = await import("node:child_process");
+    execFileSync("ssh-keygen", ["-H", "-f", file], { stdio: "ignore" });
+    expect(readFileSync(file, "utf8")).toMatch(/^\|1\|/);
+    const ssh = connect("root", { ansible_ssh_common_args: `-o UserKnownHostsFile=${file}` });
+    expect((await ssh.run("echo ok")).stdout).toBe("ok\n");
+  });
+
+  it("reports a closed port as unreachable", async () => {
+    const ssh = new SshConnection({ ...sshdSettings(sshd), port: 1, connectTimeoutMs: 2000 });
+    open.push(ssh);
+    await expect(ssh.run("true")).rejects.toMatchObject({ name: "UnreachableError" });
+  });
+
+  it("refuses a private key that others can read, like OpenSSH", async () => {
+    const loose = join(sshd.dir, "loose_key");
+    copyFileSync(sshd.clientKey, loose);
+    chmodSync(loose, 0o644);
+    const ssh = connect("root", { ansible_ssh_private_key_file: loose });
+    await expect(ssh.run("true")).rejects.toThrow(/mode 0644.*chmod 600/);
+  });
+});
