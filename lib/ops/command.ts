@@ -1,0 +1,89 @@
+/**
+ * command: runs a command. Guards decide from facts whether it needs to run at all, so re-runs stay
+ * `changed=0`: `creates` (skip when a path exists), `removes` (skip when it does not), `unless`
+ * (skip when a probe command succeeds). `readOnly` commands only gather information: they run in
+ * check mode too and never report a change. A string is run by /bin/sh; an array is quoted word by word.
+ */
+import { shellCommand, shellQuote } from "../connection/quote.js";
+import type { CommandResult } from "../connection/types.js";
+import { OperationFailed, type Operation, type Plan, type Target } from "./operation.js";
+
+export interface CommandData {
+  readonly rc: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly stdout_lines: string[];
+}
+
+export interface CommandArgs {
+  readonly cmd: string | readonly string[];
+  readonly creates?: string;
+  readonly removes?: string;
+  /** A probe: when it exits 0 the command is not needed. */
+  readonly unless?: string;
+  readonly chdir?: string;
+  readonly stdin?: string | Buffer;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Reads only: runs in check mode and reports ok. */
+  readonly readOnly?: boolean;
+  readonly changedWhen?: (result: CommandData) => boolean;
+  /** @default rc != 0 */
+  readonly failedWhen?: (result: CommandData) => boolean;
+  /** Hide the command's output in failures (it handles secrets). */
+  readonly secret?: boolean;
+  readonly timeoutSeconds?: number;
+}
+
+export function command(args: CommandArgs): Operation {
+  const text = typeof args.cmd === "string" ? args.cmd : shellCommand(...args.cmd);
+  return {
+    title: `command ${text}`,
+    async plan(target): Promise<Plan> {
+      if (args.readOnly) {
+        const data = await execute(target, args, text);
+        return { changes: [], data: { ...data } };
+      }
+      const reason = await guardReason(target, args);
+      if (reason) return { changes: [], data: { skipped_reason: reason } };
+      return {
+        changes: [`run: ${text}`],
+        async apply() {
+          const data = await execute(target, args, text);
+          return { changed: args.changedWhen ? args.changedWhen(data) : true, data: { ...data } };
+        },
+      };
+    },
+  };
+}
+
+/** One round trip answers every guard: prints why the command is not needed, or nothing. */
+async function guardReason(target: Target, args: CommandArgs): Promise<string | undefined> {
+  const checks: string[] = [];
+  if (args.creates) checks.push(`if [ -e ${shellQuote(args.creates)} ]; then echo ${shellQuote(`${args.creates} exists`)}; exit 0; fi`);
+  if (args.removes) checks.push(`if [ ! -e ${shellQuote(args.removes)} ]; then echo ${shellQuote(`${args.removes} does not exist`)}; exit 0; fi`);
+  if (args.unless) checks.push(`if ( ${args.unless} ) >/dev/null 2>&1; then echo ${shellQuote(`unless: ${args.unless} succeeded`)}; exit 0; fi`);
+  if (checks.length === 0) return undefined;
+  const result = await target.connection.run(checks.join("\n"));
+  return result.stdout.trim() || undefined;
+}
+
+async function execute(target: Target, args: CommandArgs, text: string): Promise<CommandData> {
+  const env = Object.entries(args.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  const script = [...env, ...(args.chdir ? [`cd ${shellQuote(args.chdir)}`] : []), text].join("\n");
+  const result: CommandResult = await target.connection.run(script, {
+    stdin: args.stdin,
+    timeoutMs: args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000,
+  });
+  const data: CommandData = {
+    rc: result.code,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    stdout_lines: result.stdout.split("\n").filter((l, i, all) => l !== "" || i < all.length - 1),
+  };
+  const failed = args.failedWhen ? args.failedWhen(data) : data.rc !== 0;
+  if (failed) {
+    const output = args.secret ? "(output hidden: the command handles secrets)" : (data.stderr || data.stdout).trim();
+    throw new OperationFailed(`command failed (rc=${data.rc}): ${text}${output ? `\n${output}` : ""}`, { ...data });
+  }
+  return data;
+}

@@ -1,0 +1,81 @@
+/**
+ * copy: puts bytes (given content, or a file on the control machine) at a path on the host. The
+ * upload happens only when the sha256 differs; attributes alone are fixed with chmod/chown.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { shellQuote } from "../connection/quote.js";
+import { runChecked } from "../connection/types.js";
+import { EasyKubeError } from "../errors.js";
+import { fileContent, fileState } from "../facts/file-state.js";
+import { attributeChanges, attributeCommands, normalizeMode, type FileAttributes } from "./attributes.js";
+import type { FileDiff, Operation, Plan, Target } from "./operation.js";
+import { writeRemoteFile, type WriteOptions } from "./remote-file.js";
+
+export interface CopyArgs extends FileAttributes {
+  readonly dest: string;
+  /** The bytes to write; or give `src`. */
+  readonly content?: string | Buffer;
+  /** A file on the control machine to copy. */
+  readonly src?: string;
+  /** Keys, tokens: never shown in diffs. */
+  readonly secret?: boolean;
+  /** Keep the previous version as `<dest>.<timestamp>~`. */
+  readonly backup?: boolean;
+  /** Checks the new file before it replaces the old one; `%s` is its path, e.g. "visudo -cf %s". */
+  readonly validate?: string;
+}
+
+export function copy(args: CopyArgs): Operation {
+  if ((args.content === undefined) === (args.src === undefined)) throw new EasyKubeError(`copy to ${args.dest}: give exactly one of content or src`);
+  return {
+    title: `copy ${args.dest}`,
+    plan: (target) => planCopy(target, args),
+  };
+}
+
+export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
+  const bytes = args.content !== undefined ? Buffer.from(args.content) : readLocal(args.src!, args.dest);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const current = await target.facts.get(fileState, args.dest);
+  if (current.type !== "absent" && current.type !== "file") {
+    throw new EasyKubeError(`cannot write ${args.dest}: it is a ${current.type}, not a file`);
+  }
+  const contentChanges = current.type === "absent" ? [`create ${args.dest}`] : current.sha256 !== sha256 ? [`update ${args.dest}`] : [];
+  const attributes = attributeChanges(current, args);
+  const changes = [...contentChanges, ...attributes];
+  if (changes.length === 0) return { changes };
+
+  const diffs: FileDiff[] = [];
+  if (target.diff && contentChanges.length > 0) {
+    const before = current.type === "file" ? ((await target.facts.get(fileContent, args.dest)) ?? "") : "";
+    diffs.push({ path: args.dest, before, after: bytes.toString("utf8"), secret: args.secret || isBinary(bytes) });
+  }
+  const options: WriteOptions = {
+    mode: args.mode === undefined ? undefined : normalizeMode(args.mode),
+    owner: args.owner,
+    group: args.group,
+    backup: args.backup,
+    validate: args.validate,
+  };
+  return {
+    changes,
+    diffs,
+    async apply() {
+      if (contentChanges.length > 0) await writeRemoteFile(target.connection, args.dest, bytes, options);
+      else await runChecked(target.connection, attributeCommands(args.dest, args, shellQuote).join(" && "));
+    },
+  };
+}
+
+function readLocal(src: string, dest: string): Buffer {
+  try {
+    return readFileSync(src);
+  } catch (error) {
+    throw new EasyKubeError(`copy to ${dest}: cannot read ${src} on the control machine: ${(error as Error).message}`);
+  }
+}
+
+function isBinary(bytes: Buffer): boolean {
+  return bytes.subarray(0, 8000).includes(0);
+}
