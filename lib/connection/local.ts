@@ -7,16 +7,15 @@ import type { CommandResult, Connection, RunOptions } from "./types.js";
 export class LocalConnection implements Connection {
   commandCount = 0;
 
-  constructor(readonly settings: Pick<ConnectionSettings, "inventoryName" | "user" | "become">) {}
+  constructor(readonly settings: Pick<ConnectionSettings, "inventoryName" | "user" | "become" | "becomeByDefault">) {}
 
   get host(): string {
     return this.settings.inventoryName;
   }
 
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
-    const become = this.settings.become;
-    const needsSudo = (options.become ?? become !== undefined) && become !== undefined && become.user !== this.settings.user;
-    const wrapped = needsSudo ? wrapWithSudo(command, become, options.stdin) : { command, stdin: options.stdin };
+    const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
+    const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become, options.stdin) : { command, stdin: options.stdin };
     this.commandCount++;
     const output = await $({
       input: wrapped.stdin ?? "",

@@ -21,7 +21,10 @@ export interface ConnectionSettings {
   readonly user: string;
   readonly privateKeyFile?: string;
   readonly password?: string;
-  readonly become?: BecomeSettings;
+  /** How to become another user (sudo). */
+  readonly become: BecomeSettings;
+  /** Whether commands run through become unless a task says otherwise (ansible_become, -b). */
+  readonly becomeByDefault: boolean;
   readonly knownHostsFile: string;
   readonly hostKeyPolicy: HostKeyPolicy;
   readonly connectTimeoutMs: number;
@@ -68,7 +71,8 @@ export function connectionSettings(name: string, vars: Vars, overrides: Connecti
     user: overrides.user ?? text("ansible_user") ?? text("ansible_ssh_user") ?? userInfo().username,
     privateKeyFile: keyFile === undefined ? undefined : expandHome(keyFile),
     password: text("ansible_password") ?? text("ansible_ssh_pass"),
-    become: becomeWanted ? { user: overrides.becomeUser ?? text("ansible_become_user") ?? "root", password: becomePassword } : undefined,
+    become: { user: overrides.becomeUser ?? text("ansible_become_user") ?? "root", password: becomePassword },
+    becomeByDefault: becomeWanted,
     knownHostsFile: expandHome(sshOptions.get("userknownhostsfile") ?? "~/.ssh/known_hosts"),
     hostKeyPolicy: overrides.hostKeyPolicy ?? hostKeyPolicyFrom(sshOptions.get("stricthostkeychecking"), vars["ansible_host_key_checking"]),
     connectTimeoutMs: timeout * 1000,

@@ -40,9 +40,8 @@ export class SshConnection implements Connection {
   }
 
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
-    const become = options.become ?? this.settings.become !== undefined;
-    const needsSudo = become && this.settings.become !== undefined && this.settings.become.user !== this.settings.user;
-    const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become!, options.stdin) : { command, stdin: options.stdin };
+    const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
+    const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become, options.stdin) : { command, stdin: options.stdin };
     const session = await this.connect();
     this.commandCount++;
     const result = await this.channels.use(() => this.exec(session, wrapped.command, wrapped.stdin, options.timeoutMs));

@@ -21,7 +21,8 @@ function statScript(path: string): string {
     `p=${shellQuote(path)}`,
     `if [ -L "$p" ]; then t=link; elif [ -d "$p" ]; then t=directory; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; else echo absent; exit 0; fi`,
     `s=$(stat -c '%a\t%U\t%G\t%s' -- "$p") || exit 1`,
-    `h=; if [ "$t" = file ]; then h=$(sha256sum -- "$p" | cut -d' ' -f1) || exit 1; fi`,
+    // No pipe here: a pipe would hide sha256sum failing on a file we may not read.
+    `h=; if [ "$t" = file ]; then h=$(sha256sum -- "$p") || exit 1; h=\${h%% *}; fi`,
     `l=; if [ "$t" = link ]; then l=$(readlink -- "$p"); fi`,
     `printf '%s\\t%s\\t%s\\t%s\\n' "$t" "$s" "$h" "$l"`,
   ].join("\n");

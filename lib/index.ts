@@ -1,0 +1,32 @@
+/**
+ * easy-kube's public API: what roles and playbooks import (`import { defineRole, ops } from
+ * "easy-kube"`). A role folder copied into another repository keeps working as long as that
+ * repository depends on this package.
+ */
+export * as ops from "./ops/index.js";
+export * from "./ops/index.js";
+export type { Operation, Plan, Target, FileDiff, ApplyOutcome } from "./ops/operation.js";
+export { OperationFailed } from "./ops/operation.js";
+export { renderTemplate } from "./ops/render-template.js";
+export { defineFact, type Fact } from "./facts/fact.js";
+export type { HostFacts } from "./facts/host-facts.js";
+export { v, defineSchema, type Schema, type VarsOf, type VarSpec } from "./vars/schema.js";
+export {
+  defineRole,
+  definePlaybook,
+  flushHandlers,
+  type Role,
+  type Play,
+  type Playbook,
+  type Task,
+  type TaskContext,
+  type TaskOutcome,
+  type InventoryView,
+} from "./runner/types.js";
+export { runPlaybook, type RunOptions, type RunSummary } from "./runner/run-playbook.js";
+export { ValidationError } from "./runner/prepare-run.js";
+export { runPlaybookCli, isMainModule } from "./cli/playbook-cli.js";
+export { loadInventory } from "./inventory/load.js";
+export type { Inventory } from "./inventory/inventory.js";
+export { shellQuote, shellCommand } from "./connection/quote.js";
+export { EasyKubeError, InputError } from "./errors.js";
