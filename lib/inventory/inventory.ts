@@ -15,6 +15,7 @@ export interface ResolvedVars {
 
 export class Inventory {
   private readonly groupVarsCache = new Map<string, ResolvedVars>();
+  private readonly hostVarsCache = new Map<string, ResolvedVars>();
 
   constructor(
     readonly data: InventoryData,
@@ -68,23 +69,28 @@ export class Inventory {
     merge(this.groupFileVars(all));
     for (const group of groups) merge(this.groupFileVars(group));
     merge(host);
-    for (const dir of this.baseDirs) merge(loadEntityVars(dir, "host_vars", host.name));
+    merge(this.fileVars(this.hostVarsCache, "host_vars", host.name));
     merge({ vars: extraVars, origins: new Map(Object.keys(extraVars).map((k) => [k, "-e"])) });
     return { vars, origins };
   }
 
   private groupFileVars(group: InventoryGroup): ResolvedVars {
-    let cached = this.groupVarsCache.get(group.name);
+    return this.fileVars(this.groupVarsCache, "group_vars", group.name);
+  }
+
+  /** group_vars/<name> or host_vars/<name> beside every inventory source, read once. */
+  private fileVars(cache: Map<string, ResolvedVars>, kind: "group_vars" | "host_vars", name: string): ResolvedVars {
+    let cached = cache.get(name);
     if (!cached) {
       const vars: Vars = {};
       const origins = new Map<string, string>();
       for (const dir of this.baseDirs) {
-        const found = loadEntityVars(dir, "group_vars", group.name);
+        const found = loadEntityVars(dir, kind, name);
         Object.assign(vars, found.vars);
         for (const [key, origin] of found.origins) origins.set(key, origin);
       }
       cached = { vars, origins };
-      this.groupVarsCache.set(group.name, cached);
+      cache.set(name, cached);
     }
     return cached;
   }

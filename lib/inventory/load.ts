@@ -32,7 +32,10 @@ export function loadInventory(sources: readonly string[]): Inventory {
     else loadFile(data, path);
   }
   data.reconcile();
-  return new Inventory(data, baseDirs);
+  const inventory = new Inventory(data, baseDirs);
+  // Read every group_vars/host_vars file now, so a broken one is reported before anything else.
+  for (const host of inventory.hostNames()) inventory.hostVars(host);
+  return inventory;
 }
 
 function loadDirectory(data: InventoryData, dir: string): void {

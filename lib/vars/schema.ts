@@ -76,7 +76,7 @@ export const v = {
     spec(`one of ${choices.join(", ")}`, (value) => (choices.includes(value as T) ? (value as T) : undefined), defaultValue, doc),
 
   list: <T>(item: VarSpec<T>, defaultValue: T[], doc: string) =>
-    spec(`a list of ${item.expected.replace(/^an? /, "")}s`, (value) => {
+    spec(`a list, each item ${item.expected}`, (value) => {
       if (!Array.isArray(value)) return undefined;
       const items = value.map((x) => item.convert(x));
       return items.every((x) => x !== undefined) ? (items as T[]) : undefined;
