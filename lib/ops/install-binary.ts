@@ -20,7 +20,7 @@ export interface InstallBinaryArgs {
 export function installBinary(args: InstallBinaryArgs): Operation {
   return {
     title: `install ${args.dest}`,
-    plan(target) {
+    async plan(target) {
       const actual = localSha256(args.src);
       if (actual !== args.sha256.toLowerCase()) {
         throw new EasyKubeError(`${args.src} has sha256 ${actual}, the manifest expects ${args.sha256}; refusing to install a file that does not match`);

@@ -16,6 +16,6 @@ export interface TemplateArgs extends FileAttributes {
 export function template(args: TemplateArgs): Operation {
   return {
     title: `template ${templatePath(args.src)} -> ${args.dest}`,
-    plan: (target) => planCopy(target, { ...args, src: undefined, content: renderTemplate(args.src, args.vars) }),
+    plan: async (target) => planCopy(target, { ...args, src: undefined, content: renderTemplate(args.src, args.vars) }),
   };
 }
