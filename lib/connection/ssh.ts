@@ -1,14 +1,18 @@
 /**
- * One SSH session per host for the whole run (ssh2-promise over ssh2), every command on a channel of
- * it. Host keys are verified against known_hosts before authentication; channels are limited below
- * OpenSSH's default MaxSessions (10); keepalives detect a host that went away mid-play.
+ * One SSH session per host for the whole run (ssh2), every command on a channel of it. Host keys
+ * are verified against known_hosts before authentication; channels are limited below OpenSSH's
+ * default MaxSessions (10); keepalives detect a host that went away mid-play.
+ *
+ * ssh2 is used directly: ssh2-promise (tried first) hands over a command's channel through a
+ * promise, and for a fast command ssh2 has already emitted its exit status by then, so exit codes
+ * were lost under load; it also opens a new connection per command unless its process-wide cache
+ * is used. Here listeners are attached in ssh2's callback, before any event can fire.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import SSH2Promise from "ssh2-promise";
-import type { AgentAuthMethod, ClientChannel, PasswordAuthMethod, PublicKeyAuthMethod } from "ssh2";
+import { Client, type AgentAuthMethod, type ClientChannel, type PasswordAuthMethod, type PublicKeyAuthMethod } from "ssh2";
 import { EasyKubeError } from "../errors.js";
 import { Semaphore } from "../util/semaphore.js";
 import { stripSudoPrompt, wrapWithSudo } from "./become.js";
@@ -20,15 +24,14 @@ import { UnreachableError, type CommandResult, type Connection, type RunOptions 
 const CHANNELS_PER_HOST = 8;
 
 /**
- * ssh2-promise keeps connections in a process-wide cache keyed by `uniqueId` (its default is
- * user@host:port). Without the cache it opens a new connection for every command, so we keep the
- * cache and give every SshConnection its own key: one session per host, never shared by accident.
+ * sshd drops connections beyond MaxStartups (default 10 unauthenticated at once) before the
+ * handshake; like OpenSSH's ConnectionAttempts, such a drop is retried after a short pause.
  */
-let nextSessionId = 0;
+const CONNECT_ATTEMPTS = 4;
 
 export class SshConnection implements Connection {
-  private session: SSH2Promise | undefined;
-  private connecting: Promise<SSH2Promise> | undefined;
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
   private readonly channels = new Semaphore(CHANNELS_PER_HOST);
   private lost: Error | undefined;
   commandCount = 0;
@@ -42,39 +45,71 @@ export class SshConnection implements Connection {
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
     const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
     const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become, options.stdin) : { command, stdin: options.stdin };
-    const session = await this.connect();
+    const client = await this.connect();
     this.commandCount++;
-    const result = await this.channels.use(() => this.exec(session, wrapped.command, wrapped.stdin, options.timeoutMs));
+    const result = await this.channels.use(() => this.exec(client, wrapped.command, wrapped.stdin, options.timeoutMs));
     return needsSudo ? { ...result, stderr: stripSudoPrompt(result.stderr) } : result;
   }
 
   async close(): Promise<void> {
-    const session = this.session;
-    this.session = undefined;
+    const client = this.client;
+    this.client = undefined;
     this.connecting = undefined;
-    if (session) await session.close().catch(() => undefined);
+    client?.end();
   }
 
-  private connect(): Promise<SSH2Promise> {
+  private connect(): Promise<Client> {
     if (this.lost) return Promise.reject(this.lost);
-    this.connecting ??= this.open().catch((error: unknown) => {
+    this.connecting ??= this.openWithRetries().catch((error: unknown) => {
       this.connecting = undefined;
       throw error;
     });
     return this.connecting;
   }
 
-  private async open(): Promise<SSH2Promise> {
+  private async openWithRetries(): Promise<Client> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.open();
+      } catch (error) {
+        const droppedEarly = error instanceof DroppedBeforeHandshake;
+        if (!droppedEarly || attempt >= CONNECT_ATTEMPTS) {
+          throw new UnreachableError(this.host, droppedEarly ? `cannot connect to ${this.describeTarget()}: the server closed the connection before the SSH handshake, ${attempt} times` : (error as Error).message);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 150 * attempt + Math.random() * 200));
+      }
+    }
+  }
+
+  private describeTarget(): string {
+    return `${this.settings.user}@${this.settings.address}:${this.settings.port}`;
+  }
+
+  private async open(): Promise<Client> {
     const { settings } = this;
     const knownHosts = new KnownHosts(settings.knownHostsFile);
     const hostName = knownHostsName(settings.address, settings.port);
     let verdict: HostKeyVerdict | undefined;
     let presented: Buffer | undefined;
-    const sock = await openTcp(settings).catch((error: unknown) => {
-      throw new UnreachableError(this.host, `cannot connect to ${settings.address}:${settings.port}: ${describe(error)}`);
-    });
-    const session = new SSH2Promise(
-      {
+    let sock: Socket;
+    try {
+      sock = await openTcp(settings);
+    } catch (error) {
+      throw new Error(`cannot connect to ${this.describeTarget()}: ${describe(error)}`);
+    }
+    const client = new Client();
+    await new Promise<void>((resolve, reject) => {
+      let handshakeDone = false;
+      client.once("handshake", () => (handshakeDone = true));
+      client.once("ready", () => resolve());
+      client.once("error", (error: Error & { level?: string }) => {
+        if (verdict && verdict.status !== "trusted" && presented) reject(new Error(hostKeyMessage(settings, hostName, verdict, presented)));
+        else if (!handshakeDone && /before handshake|ECONNRESET/.test(error.message)) reject(new DroppedBeforeHandshake(error.message));
+        else if (error.level === "client-authentication") reject(new Error(`cannot log in to ${this.describeTarget()}: authentication failed (tried ${authMethods(settings).map((m) => m.type).join(", ")})`));
+        else reject(new Error(`cannot connect to ${this.describeTarget()}: ${error.message}`));
+      });
+      client.once("close", () => reject(new DroppedBeforeHandshake("closed")));
+      client.connect({
         sock,
         host: settings.address,
         port: settings.port,
@@ -82,11 +117,8 @@ export class SshConnection implements Connection {
         readyTimeout: settings.connectTimeoutMs,
         keepaliveInterval: 5_000,
         keepaliveCountMax: 3,
-        uniqueId: `easy-kube-${++nextSessionId}`,
-        reconnect: false,
-        tryKeyboard: false,
         authHandler: authMethods(settings),
-        algorithms: { serverHostKey: (knownHosts.preferredAlgorithms(hostName) ?? undefined) as never },
+        algorithms: { serverHostKey: knownHosts.preferredAlgorithms(hostName) as never },
         hostVerifier: (key: Buffer) => {
           presented = key;
           if (settings.hostKeyPolicy === "off") return true;
@@ -98,61 +130,61 @@ export class SshConnection implements Connection {
           }
           return false;
         },
-      },
-      false,
-    );
-    try {
-      await session.connect();
-    } catch (error) {
+      });
+    }).catch((error: unknown) => {
+      client.end();
       sock.destroy();
-      if (verdict && verdict.status !== "trusted" && presented) throw new UnreachableError(this.host, hostKeyMessage(this.settings, hostName, verdict, presented));
-      throw new UnreachableError(this.host, `cannot connect to ${settings.user}@${settings.address}:${settings.port}: ${describe(error)}`);
-    }
-    session.on("ssh", (status: string) => {
-      if (status !== "disconnect" || this.session !== session) return;
-      this.lost ??= new UnreachableError(this.host, `the SSH connection to ${settings.address}:${settings.port} was lost`);
+      throw error;
     });
-    this.session = session;
-    return session;
+    client.removeAllListeners("error");
+    client.removeAllListeners("close");
+    client.on("error", () => undefined); // reported through "close" and the channels
+    client.on("close", () => {
+      if (this.client === client) this.lost ??= new UnreachableError(this.host, `the SSH connection to ${settings.address}:${settings.port} was lost`);
+    });
+    this.client = client;
+    return client;
   }
 
-  private async exec(session: SSH2Promise, command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
-    let channel: ClientChannel;
-    try {
-      channel = (await session.spawn(command)) as ClientChannel;
-    } catch (error) {
-      throw this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${describe(error)}`);
-    }
+  private exec(client: Client, command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
     return new Promise<CommandResult>((resolve, reject) => {
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
-      let code: number | undefined;
-      let signal: string | undefined;
-      const timer = timeoutMs
-        ? setTimeout(() => {
-            channel.close();
-            reject(new EasyKubeError(`command timed out after ${timeoutMs / 1000} s on ${this.host}: ${command}`));
-          }, timeoutMs)
-        : undefined;
-      channel.on("data", (chunk: Buffer) => stdout.push(chunk));
-      channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-      channel.on("exit", (exitCode: number | null, exitSignal?: string) => {
-        code = exitCode ?? undefined;
-        signal = exitSignal;
-      });
-      channel.on("close", () => {
-        if (timer) clearTimeout(timer);
-        const bytes = Buffer.concat(stdout);
-        if (code === undefined && signal === undefined) {
-          reject(this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`));
+      client.exec(command, (error: Error | undefined, channel: ClientChannel) => {
+        if (error) {
+          reject(this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${error.message}`));
           return;
         }
-        resolve({ stdout: bytes.toString("utf8"), stdoutBytes: bytes, stderr: Buffer.concat(stderr).toString("utf8"), code: code ?? 128 });
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | undefined;
+        let signal: string | undefined;
+        const timer = timeoutMs
+          ? setTimeout(() => {
+              channel.close();
+              reject(new EasyKubeError(`command timed out after ${timeoutMs / 1000} s on ${this.host}: ${command}`));
+            }, timeoutMs)
+          : undefined;
+        channel.on("data", (chunk: Buffer) => stdout.push(chunk));
+        channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+        channel.on("exit", (exitCode: number | null, exitSignal?: string) => {
+          code = exitCode ?? undefined;
+          signal = exitSignal;
+        });
+        channel.on("close", () => {
+          if (timer) clearTimeout(timer);
+          if (code === undefined && signal === undefined) {
+            reject(this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`));
+            return;
+          }
+          const bytes = Buffer.concat(stdout);
+          resolve({ stdout: bytes.toString("utf8"), stdoutBytes: bytes, stderr: Buffer.concat(stderr).toString("utf8"), code: code ?? 128 });
+        });
+        channel.end(stdin ?? "");
       });
-      channel.end(stdin ?? "");
     });
   }
 }
+
+class DroppedBeforeHandshake extends Error {}
 
 /**
  * The TCP socket, opened here so TCP_NODELAY is set: ssh2 leaves Nagle's algorithm on, and every

@@ -38,6 +38,12 @@ describe("ssh connection", () => {
     expect(ssh.commandCount).toBe(30);
   });
 
+  it("keeps every exit code with many connections and fast commands at once (MaxStartups, coalesced packets)", async () => {
+    const connections = Array.from({ length: 30 }, () => connect(SUDO_USER));
+    const results = await Promise.all(connections.map((c, i) => c.run(`exit ${i % 5}`)));
+    expect(results.map((r) => r.code)).toEqual(connections.map((_, i) => i % 5));
+  });
+
   it("sends every command over the same TCP connection", async () => {
     const ssh = connect();
     const peers = await Promise.all(Array.from({ length: 12 }, () => ssh.run("echo $SSH_CONNECTION")));
