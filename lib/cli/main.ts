@@ -3,6 +3,7 @@
  *   easy-kube inventory -i INV (--list | --graph [GROUP] | --host HOST)
  *   easy-kube exec -i INV PATTERN [-b] [-f N] -- COMMAND...
  *   easy-kube ping -i INV [PATTERN]
+ *   easy-kube lab up [N] | status | reset | down
  */
 import { parseArgs } from "node:util";
 import { EasyKubeError } from "../errors.js";
@@ -10,6 +11,7 @@ import { inventoryGraph, inventoryList } from "../inventory/ansible-view.js";
 import { loadInventory } from "../inventory/load.js";
 import { DEFAULT_FORKS } from "../runner/run-playbook.js";
 import { runAdhoc } from "./adhoc.js";
+import { labCommand } from "./lab-command.js";
 import { EXIT } from "./playbook-cli.js";
 
 const USAGE = `usage: easy-kube <command> [options]
@@ -20,6 +22,8 @@ commands:
   exec -i INV PATTERN [-b] [-f N] [-u USER] -- COMMAND...
                          run a shell command on the matched hosts in parallel
   ping -i INV [PATTERN]  check that every matched host is reachable over SSH
+  lab up [N] | status | reset | down
+                         local test machines (systemd-nspawn) with a generated inventory
 
 common options: -i/--inventory (repeatable), -u/--user, --private-key, -b/--become,
   --become-user, -f/--forks, -T/--timeout, --accept-new-host-keys`;
@@ -45,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
       return execCommand(rest, false);
     case "ping":
       return execCommand(rest, true);
+    case "lab":
+      return labCommand(rest);
     case undefined:
     case "-h":
     case "--help":

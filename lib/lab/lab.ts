@@ -1,0 +1,150 @@
+/**
+ * The lab: N booted Debian machines on a private bridge, reachable over SSH exactly as real servers
+ * are, with a generated inventory. `up` is idempotent (running machines are kept, missing ones
+ * booted, extra ones removed), `reset` returns machines to the clean base, `down` removes
+ * everything but the cached base.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { EasyKubeError } from "../errors.js";
+import { mapLimited } from "../util/semaphore.js";
+import { ensureBaseImage } from "./base-image.js";
+import { MAX_MACHINES, type LabConfig } from "./lab-config.js";
+import { removeLabInventory, writeLabInventory } from "./lab-inventory.js";
+import { ensureLabNetwork, labNetworkPresent, removeLabNetwork } from "./lab-network.js";
+import { removeLabCgroups } from "./machine-cgroups.js";
+import { bootMachine, hostPublicKey, machineAt, machinePid, prepareMachine, stopMachine, wipeMachine, type Machine } from "./machine.js";
+import { labPreflight } from "./preflight.js";
+
+export interface LabMachineStatus {
+  readonly name: string;
+  readonly address: string;
+  readonly running: boolean;
+  readonly sshReachable: boolean;
+}
+
+export interface LabUpResult {
+  readonly machines: readonly Machine[];
+  readonly inventoryFile: string;
+  readonly privateKey: string;
+}
+
+const BOOT_TIMEOUT_MS = 90_000;
+
+export async function labUp(config: LabConfig, count: number, log: (line: string) => void = () => {}): Promise<LabUpResult> {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_MACHINES) throw new EasyKubeError(`a lab has 1 to ${MAX_MACHINES} machines, not '${count}'`);
+  labPreflight();
+  const base = ensureBaseImage(config, log);
+  ensureLabNetwork(config);
+  const privateKey = ensureLabKey(config);
+  const publicKey = readFileSync(`${privateKey}.pub`, "utf8");
+  const machines = Array.from({ length: count }, (_, i) => machineAt(config, i));
+
+  for (const extra of existingMachines(config).filter((m) => !machines.some((x) => x.name === m.name))) {
+    log(`removing ${extra.name}`);
+    await stopMachine(config, extra);
+    wipeMachine(extra);
+  }
+  const started: Machine[] = [];
+  for (const machine of machines) {
+    if (machinePid(machine) !== undefined) continue;
+    prepareMachine(config, machine, base, publicKey, machines);
+    bootMachine(config, machine);
+    started.push(machine);
+  }
+  if (started.length > 0) log(`booting ${started.map((m) => m.name).join(", ")}`);
+  const hostKeys = await mapLimited(machines, machines.length, (m) => waitForMachine(m));
+  const inventoryFile = writeLabInventory(config, machines, hostKeys, privateKey);
+  return { machines, inventoryFile, privateKey };
+}
+
+export async function labDown(config: LabConfig, log: (line: string) => void = () => {}): Promise<void> {
+  const machines = existingMachines(config);
+  await mapLimited(machines, machines.length || 1, async (machine) => {
+    await stopMachine(config, machine);
+    wipeMachine(machine);
+  });
+  if (machines.length > 0) log(`removed ${machines.map((m) => m.name).join(", ")}`);
+  removeLabCgroups(config.name);
+  removeLabNetwork(config);
+  removeLabInventory(config);
+  rmSync(config.stateDir, { recursive: true, force: true });
+}
+
+/** Machines back to the clean base (their upper layers wiped), then booted again. */
+export async function labReset(config: LabConfig, log: (line: string) => void = () => {}): Promise<LabUpResult> {
+  const machines = existingMachines(config);
+  if (machines.length === 0) throw new EasyKubeError(`lab '${config.name}' has no machines; start it with: easy-kube lab up`);
+  await mapLimited(machines, machines.length, async (machine) => {
+    await stopMachine(config, machine);
+    wipeMachine(machine);
+  });
+  log(`reset ${machines.map((m) => m.name).join(", ")}`);
+  return labUp(config, machines.length, log);
+}
+
+export async function labStatus(config: LabConfig): Promise<LabMachineStatus[]> {
+  return Promise.all(
+    existingMachines(config).map(async (m) => {
+      const running = machinePid(m) !== undefined;
+      return { name: m.name, address: m.address, running, sshReachable: running && (await portOpen(m.address, 22, 1000)) };
+    }),
+  );
+}
+
+export function labExists(config: LabConfig): boolean {
+  return existingMachines(config).length > 0 || labNetworkPresent(config);
+}
+
+/** Stops one machine abruptly, as a power cut would (for failure tests); `labUp` boots it again. */
+export async function labPowerOff(config: LabConfig, name: string): Promise<void> {
+  const machine = existingMachines(config).find((m) => m.name === name);
+  if (!machine) throw new EasyKubeError(`lab '${config.name}' has no machine ${name}`);
+  const pid = machinePid(machine);
+  if (pid !== undefined) process.kill(pid, "SIGKILL");
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+function existingMachines(config: LabConfig): Machine[] {
+  const dir = join(config.stateDir, "machines");
+  if (!existsSync(dir)) return [];
+  const all = Array.from({ length: MAX_MACHINES }, (_, i) => machineAt(config, i));
+  return all.filter((m) => existsSync(m.dir));
+}
+
+function ensureLabKey(config: LabConfig): string {
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  const key = join(config.stateDir, "id_ed25519");
+  if (!existsSync(key)) execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `easy-kube-lab-${config.name}`, "-f", key]);
+  return key;
+}
+
+/** Waits until the machine has made its host key and its sshd answers; returns the key. */
+async function waitForMachine(machine: Machine): Promise<string> {
+  const deadline = Date.now() + BOOT_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (machinePid(machine) === undefined) {
+      const console = existsSync(join(machine.dir, "console.log")) ? readFileSync(join(machine.dir, "console.log"), "utf8").slice(-2000) : "";
+      throw new EasyKubeError(`lab machine ${machine.name} stopped while booting:\n${console}`);
+    }
+    const key = hostPublicKey(machine);
+    if (key && (await portOpen(machine.address, 22, 500))) return key;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new EasyKubeError(`lab machine ${machine.name} did not answer on ${machine.address}:22 within ${BOOT_TIMEOUT_MS / 1000} s; see ${join(machine.dir, "console.log")}`);
+}
+
+function portOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}

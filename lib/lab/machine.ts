@@ -1,0 +1,158 @@
+/**
+ * One lab machine: an overlay of the shared base (its own upper layer holds everything it
+ * changes), its identity files (hostname, static address, the lab's SSH key for root and the sudo
+ * user), and a systemd-nspawn process booting systemd as PID 1, launched from its own cgroups.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import { shellCommand } from "../connection/quote.js";
+import { EasyKubeError } from "../errors.js";
+import { LAB_USER, machineAddress, machineName, type LabConfig } from "./lab-config.js";
+import { createMachineCgroups, removeMachineCgroups } from "./machine-cgroups.js";
+
+export interface Machine {
+  readonly name: string;
+  readonly address: string;
+  readonly dir: string;
+  /** The merged root filesystem the machine boots from. */
+  readonly root: string;
+}
+
+export function machineAt(config: LabConfig, index: number): Machine {
+  const name = machineName(config, index);
+  const dir = join(config.stateDir, "machines", name);
+  return { name, address: machineAddress(config, index), dir, root: join(dir, "root") };
+}
+
+function isMounted(path: string): boolean {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .some((line) => line.split(" ")[4] === path);
+}
+
+/** Mounts the machine's overlay and writes its identity; safe to call on a prepared machine. */
+export function prepareMachine(config: LabConfig, machine: Machine, base: string, publicKey: string, peers: readonly Machine[]): void {
+  for (const sub of ["upper", "work", "root"]) mkdirSync(join(machine.dir, sub), { recursive: true });
+  if (!isMounted(machine.root)) {
+    execFileSync("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${base},upperdir=${join(machine.dir, "upper")},workdir=${join(machine.dir, "work")}`, machine.root]);
+  }
+  const root = machine.root;
+  writeFileSync(join(root, "etc/hostname"), `${machine.name}\n`);
+  writeFileSync(
+    join(root, "etc/hosts"),
+    ["127.0.0.1 localhost", `127.0.1.1 ${machine.name}`, "::1 localhost ip6-localhost ip6-loopback", ...peers.map((p) => `${p.address} ${p.name}`)].join("\n") + "\n",
+  );
+  mkdirSync(join(root, "etc/systemd/network"), { recursive: true });
+  writeFileSync(
+    join(root, "etc/systemd/network/10-host0.network"),
+    `[Match]\nName=host0\n\n[Network]\nAddress=${machine.address}/24\nGateway=${config.subnet}.1\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`,
+  );
+  writeAuthorizedKey(root, "/root", publicKey, 0, 0);
+  const [uid, gid] = userIds(root, LAB_USER);
+  writeAuthorizedKey(root, `/home/${LAB_USER}`, publicKey, uid, gid);
+}
+
+function writeAuthorizedKey(root: string, home: string, publicKey: string, uid: number, gid: number): void {
+  const dir = join(root, home, ".ssh");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, "authorized_keys"), publicKey, { mode: 0o600 });
+  chownSync(dir, uid, gid);
+  chownSync(join(dir, "authorized_keys"), uid, gid);
+}
+
+function userIds(root: string, user: string): [number, number] {
+  const entry = readFileSync(join(root, "etc/passwd"), "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${user}:`));
+  if (!entry) throw new EasyKubeError(`the lab base has no user ${user}; remove the cached base to rebuild it`);
+  const [, , uid, gid] = entry.split(":");
+  return [Number(uid), Number(gid)];
+}
+
+export function machinePid(machine: Machine): number | undefined {
+  const file = join(machine.dir, "pid");
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, "utf8"));
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return cmdline.includes("systemd-nspawn") && cmdline.includes(machine.root) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts systemd-nspawn in the background; the machine boots on its own. */
+export function bootMachine(config: LabConfig, machine: Machine): number {
+  const cgroups = createMachineCgroups(config.name, machine.name);
+  const nspawn = shellCommand(
+    "systemd-nspawn",
+    "--boot",
+    "--register=no",
+    "--keep-unit",
+    "--quiet",
+    "-D",
+    machine.root,
+    "-M",
+    machine.name,
+    `--network-bridge=${config.bridge}`,
+    "--resolv-conf=off",
+    "--timezone=off",
+    "--link-journal=no",
+    "--console=read-only",
+  );
+  const joinCgroups = cgroups.map((dir) => `echo $$ > ${join(dir, "cgroup.procs")}`).join(" && ");
+  const log = openSync(join(machine.dir, "console.log"), "w");
+  const child = spawn("sh", ["-c", `${joinCgroups ? `${joinCgroups} && ` : ""}exec ${nspawn}`], { detached: true, stdio: ["ignore", log, log] });
+  closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new EasyKubeError(`could not start systemd-nspawn for ${machine.name}`);
+  writeFileSync(join(machine.dir, "pid"), String(child.pid));
+  return child.pid;
+}
+
+/** Powers the machine off (SIGTERM makes nspawn shut systemd down), then unmounts it. */
+export async function stopMachine(config: LabConfig, machine: Machine): Promise<void> {
+  const pid = machinePid(machine);
+  if (pid !== undefined) {
+    process.kill(pid, "SIGTERM");
+    if (!(await exited(pid, 15_000))) {
+      process.kill(pid, "SIGKILL");
+      await exited(pid, 5_000);
+    }
+  }
+  rmSync(join(machine.dir, "pid"), { force: true });
+  if (isMounted(machine.root)) {
+    try {
+      execFileSync("umount", [machine.root], { stdio: "ignore" });
+    } catch {
+      execFileSync("umount", ["-l", machine.root], { stdio: "ignore" });
+    }
+  }
+  removeMachineCgroups(config.name, machine.name);
+}
+
+/** Forgets everything the machine changed: its upper layer goes, the base stays. */
+export function wipeMachine(machine: Machine): void {
+  rmSync(machine.dir, { recursive: true, force: true });
+}
+
+async function exited(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/** The machine's SSH host key, made by its sshd at first boot (read from its disk, not the network). */
+export function hostPublicKey(machine: Machine): string | undefined {
+  const file = join(machine.root, "etc/ssh/ssh_host_ed25519_key.pub");
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
+}
