@@ -11,6 +11,11 @@ export default defineConfig({
         extends: true,
         test: { name: "integration", include: ["test/integration/**/*.test.ts"], globalSetup: ["test/integration/global-setup.ts"] },
       },
+      {
+        extends: true,
+        // One lab for the whole suite; its files share the machines, so they run one after another.
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], globalSetup: ["test/e2e/global-setup.ts"], fileParallelism: false },
+      },
     ],
   },
 });

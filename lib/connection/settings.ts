@@ -2,7 +2,8 @@
  * Connection settings from Ansible's connection variables, so existing inventories work unchanged:
  * ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file, ansible_password,
  * ansible_become*, ansible_connection, and the `-o` options of ansible_ssh_common_args /
- * ansible_ssh_extra_args that matter here (UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout).
+ * ansible_ssh_extra_args that matter here (UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout,
+ * ServerAliveInterval, ServerAliveCountMax).
  */
 import { homedir, userInfo } from "node:os";
 import { resolve } from "node:path";
@@ -28,6 +29,9 @@ export interface ConnectionSettings {
   readonly knownHostsFile: string;
   readonly hostKeyPolicy: HostKeyPolicy;
   readonly connectTimeoutMs: number;
+  /** Keepalive probes: a host that stops answering is unreachable after interval x count. */
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveCountMax: number;
 }
 
 /** Options from the command line; they override the inventory like ansible-playbook's flags. */
@@ -76,6 +80,8 @@ export function connectionSettings(name: string, vars: Vars, overrides: Connecti
     knownHostsFile: expandHome(sshOptions.get("userknownhostsfile") ?? "~/.ssh/known_hosts"),
     hostKeyPolicy: overrides.hostKeyPolicy ?? hostKeyPolicyFrom(sshOptions.get("stricthostkeychecking"), vars["ansible_host_key_checking"]),
     connectTimeoutMs: timeout * 1000,
+    keepaliveIntervalMs: Number(sshOptions.get("serveraliveinterval") ?? 5) * 1000,
+    keepaliveCountMax: Number(sshOptions.get("serveralivecountmax") ?? 3),
   };
 }
 

@@ -115,8 +115,8 @@ export class SshConnection implements Connection {
         port: settings.port,
         username: settings.user,
         readyTimeout: settings.connectTimeoutMs,
-        keepaliveInterval: 5_000,
-        keepaliveCountMax: 3,
+        keepaliveInterval: settings.keepaliveIntervalMs,
+        keepaliveCountMax: settings.keepaliveCountMax,
         authHandler: authMethods(settings),
         algorithms: { serverHostKey: knownHosts.preferredAlgorithms(hostName) as never },
         hostVerifier: (key: Buffer) => {

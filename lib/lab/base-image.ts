@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { EasyKubeError } from "../errors.js";
 import { LAB_USER, type LabConfig } from "./lab-config.js";
 
-const RECIPE_VERSION = 2;
+const RECIPE_VERSION = 3;
 const PACKAGES = [
   "systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "iptables", "procps", "sudo", "python3",
   "iputils-ping", "ca-certificates", "curl", "kmod", "libpam-systemd", "netcat-openbsd",
@@ -64,6 +64,10 @@ function customise(root: string): void {
     join(root, "etc/ssh/sshd_config.d/easy-kube-lab.conf"),
     "PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\nMaxStartups 100\n",
   );
+  // The machines cannot reach any mirror (their network is private): no sources, so that apt
+  // fails at once instead of waiting on timeouts, and uses only the sources a play adds.
+  rmSync(join(root, "etc/apt/sources.list"), { force: true });
+  execFileSync("sh", ["-c", `rm -f ${root}/etc/apt/sources.list.d/* ${root}/var/cache/apt/archives/*.deb ${root}/var/lib/apt/lists/*_Packages`]);
   writeFileSync(join(root, "etc/machine-id"), "");
   rmSync(join(root, "var/lib/dbus/machine-id"), { force: true });
   writeFileSync(join(root, ".easy-kube-base"), `recipe ${RECIPE_VERSION}\n`);

@@ -14,8 +14,8 @@ import { ensureBaseImage } from "./base-image.js";
 import { MAX_MACHINES, type LabConfig } from "./lab-config.js";
 import { removeLabInventory, writeLabInventory } from "./lab-inventory.js";
 import { ensureLabNetwork, labNetworkPresent, removeLabNetwork } from "./lab-network.js";
-import { removeLabCgroups } from "./machine-cgroups.js";
-import { bootMachine, hostPublicKey, machineAt, machinePid, prepareMachine, stopMachine, wipeMachine, type Machine } from "./machine.js";
+import { processesInCgroups, removeLabCgroups } from "./machine-cgroups.js";
+import { bootMachine, hostPublicKey, machineAt, machinePid, powerOffMachine, prepareMachine, stopMachine, wipeMachine, type Machine } from "./machine.js";
 import { labPreflight } from "./preflight.js";
 
 export interface LabMachineStatus {
@@ -47,15 +47,14 @@ export async function labUp(config: LabConfig, count: number, log: (line: string
     await stopMachine(config, extra);
     wipeMachine(extra);
   }
-  const started: Machine[] = [];
+  const launched = new Map<Machine, number>();
   for (const machine of machines) {
     if (machinePid(machine) !== undefined) continue;
     prepareMachine(config, machine, base, publicKey, machines);
-    bootMachine(config, machine);
-    started.push(machine);
+    launched.set(machine, bootMachine(config, machine));
   }
-  if (started.length > 0) log(`booting ${started.map((m) => m.name).join(", ")}`);
-  const hostKeys = await mapLimited(machines, machines.length, (m) => waitForMachine(m));
+  if (launched.size > 0) log(`booting ${[...launched.keys()].map((m) => m.name).join(", ")}`);
+  const hostKeys = await mapLimited(machines, machines.length, (m) => waitForMachine(m, launched.get(m)));
   const inventoryFile = writeLabInventory(config, machines, hostKeys, privateKey);
   return { machines, inventoryFile, privateKey };
 }
@@ -67,6 +66,10 @@ export async function labDown(config: LabConfig, log: (line: string) => void = (
     wipeMachine(machine);
   });
   if (machines.length > 0) log(`removed ${machines.map((m) => m.name).join(", ")}`);
+  // Anything of this lab still running (a machine whose folder is gone, an interrupted boot) ends here.
+  const leftovers = processesInCgroups(config.name);
+  for (const pid of leftovers) process.kill(pid, "SIGKILL");
+  if (leftovers.length > 0) await new Promise((r) => setTimeout(r, 300));
   removeLabCgroups(config.name);
   removeLabNetwork(config);
   removeLabInventory(config);
@@ -102,9 +105,9 @@ export function labExists(config: LabConfig): boolean {
 export async function labPowerOff(config: LabConfig, name: string): Promise<void> {
   const machine = existingMachines(config).find((m) => m.name === name);
   if (!machine) throw new EasyKubeError(`lab '${config.name}' has no machine ${name}`);
-  const pid = machinePid(machine);
-  if (pid !== undefined) process.kill(pid, "SIGKILL");
-  await new Promise((r) => setTimeout(r, 300));
+  powerOffMachine(machine);
+  const deadline = Date.now() + 10_000;
+  while (machinePid(machine) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
 function existingMachines(config: LabConfig): Machine[] {
@@ -122,10 +125,11 @@ function ensureLabKey(config: LabConfig): string {
 }
 
 /** Waits until the machine has made its host key and its sshd answers; returns the key. */
-async function waitForMachine(machine: Machine): Promise<string> {
+async function waitForMachine(machine: Machine, launched: number | undefined): Promise<string> {
   const deadline = Date.now() + BOOT_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (machinePid(machine) === undefined) {
+    // Just after launch the process is still the shell that joins the cgroups, not yet nspawn.
+    if (launched === undefined ? machinePid(machine) === undefined : !alive(launched)) {
       const console = existsSync(join(machine.dir, "console.log")) ? readFileSync(join(machine.dir, "console.log"), "utf8").slice(-2000) : "";
       throw new EasyKubeError(`lab machine ${machine.name} stopped while booting:\n${console}`);
     }
@@ -134,6 +138,15 @@ async function waitForMachine(machine: Machine): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new EasyKubeError(`lab machine ${machine.name} did not answer on ${machine.address}:22 within ${BOOT_TIMEOUT_MS / 1000} s; see ${join(machine.dir, "console.log")}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function portOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {

@@ -3,7 +3,7 @@
  * one: without that, every nspawn shares one payload cgroup and the machines' services collide
  * (measured, see the lab notes). Hierarchies this host does not have are skipped.
  */
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const HIERARCHIES = ["/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified"];
@@ -16,6 +16,22 @@ export function createMachineCgroups(lab: string, machine: string): string[] {
   const dirs = machineCgroupDirs(lab, machine);
   for (const dir of dirs) mkdirSync(dir, { recursive: true });
   return dirs;
+}
+
+/**
+ * Every process in a machine's cgroups (its nspawn, its init and everything the init started), or
+ * with no machine named, in the whole lab's.
+ */
+export function processesInCgroups(lab: string, machine?: string): number[] {
+  const pids = new Set<number>();
+  const collect = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const line of readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n")) if (line.trim()) pids.add(Number(line));
+    for (const entry of readdirSync(dir)) if (statSync(join(dir, entry)).isDirectory()) collect(join(dir, entry));
+  };
+  const roots = machine ? machineCgroupDirs(lab, machine) : HIERARCHIES.map((h) => join(h, `easy-kube-${lab}`));
+  for (const dir of roots) collect(dir);
+  return [...pids];
 }
 
 /** Removes a machine's cgroups, deepest first (a cgroup folder is removed with rmdir once empty). */

@@ -4,12 +4,12 @@
  * user), and a systemd-nspawn process booting systemd as PID 1, launched from its own cgroups.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { shellCommand } from "../connection/quote.js";
 import { EasyKubeError } from "../errors.js";
 import { LAB_USER, machineAddress, machineName, type LabConfig } from "./lab-config.js";
-import { createMachineCgroups, removeMachineCgroups } from "./machine-cgroups.js";
+import { createMachineCgroups, processesInCgroups, removeMachineCgroups } from "./machine-cgroups.js";
 
 export interface Machine {
   readonly name: string;
@@ -70,15 +70,51 @@ function userIds(root: string, user: string): [number, number] {
   return [Number(uid), Number(gid)];
 }
 
+/** The running systemd-nspawn process of a machine, found by its root folder (not only its pid file). */
 export function machinePid(machine: Machine): number | undefined {
-  const file = join(machine.dir, "pid");
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, "utf8"));
+  return nspawnPids(machine)[0];
+}
+
+function nspawnPids(machine: Machine): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (argv[0]?.endsWith("systemd-nspawn") && argv.includes(machine.root)) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+/**
+ * The machine's PID 1 (its systemd), a child of nspawn. Killing nspawn alone leaves the container
+ * running; killing its init ends every process in it and its network namespace, as a power cut.
+ */
+function containerInit(nspawnPid: number): number | undefined {
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.includes("systemd-nspawn") && cmdline.includes(machine.root) ? pid : undefined;
+    const children = readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    return children.length > 0 ? Number(children[0]) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Cuts the machine's power: its init and every process in it are killed at once. */
+export function powerOffMachine(machine: Machine): void {
+  for (const pid of nspawnPids(machine)) {
+    const init = containerInit(pid);
+    if (init !== undefined) signal(init, "SIGKILL");
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
   }
 }
 
@@ -111,16 +147,21 @@ export function bootMachine(config: LabConfig, machine: Machine): number {
   return child.pid;
 }
 
-/** Powers the machine off (SIGTERM makes nspawn shut systemd down), then unmounts it. */
+/** Shuts the machine down (SIGTERM makes nspawn stop its systemd cleanly), then unmounts it. */
 export async function stopMachine(config: LabConfig, machine: Machine): Promise<void> {
-  const pid = machinePid(machine);
-  if (pid !== undefined) {
-    process.kill(pid, "SIGTERM");
+  for (const pid of nspawnPids(machine)) {
+    signal(pid, "SIGTERM");
     if (!(await exited(pid, 15_000))) {
-      process.kill(pid, "SIGKILL");
+      const init = containerInit(pid);
+      if (init !== undefined) signal(init, "SIGKILL");
+      signal(pid, "SIGKILL");
       await exited(pid, 5_000);
     }
   }
+  // Whatever still runs inside (a container whose nspawn was killed outlives it) is ended too:
+  // every process of the machine is in its cgroups.
+  for (const pid of processesInCgroups(config.name, machine.name)) signal(pid, "SIGKILL");
+  await new Promise((r) => setTimeout(r, 100));
   rmSync(join(machine.dir, "pid"), { force: true });
   if (isMounted(machine.root)) {
     try {

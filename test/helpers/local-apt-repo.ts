@@ -1,0 +1,30 @@
+/**
+ * A one-package apt repository made on the control machine (apt-get download from Debian, then a
+ * Packages index written here), for installing a real package on lab machines that have no route
+ * to any mirror.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export function buildLocalAptRepo(packageName: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "ek-apt-repo-"));
+  execFileSync("apt-get", ["download", "-q", packageName], { cwd: dir, stdio: "ignore" });
+  const debs = readdirSync(dir).filter((f) => f.endsWith(".deb"));
+  const entries = debs.map((deb) => {
+    const path = join(dir, deb);
+    const control = execFileSync("dpkg-deb", ["-f", path], { encoding: "utf8" }).trimEnd();
+    const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
+    return `${control}\nFilename: ./${deb}\nSize: ${statSync(path).size}\nSHA256: ${sha256}\n`;
+  });
+  writeFileSync(join(dir, "Packages"), entries.join("\n"));
+  return dir;
+}
+
+/** Copies the repository into a lab machine's filesystem (through its overlay root). */
+export function placeRepo(repo: string, machineRoot: string, path: string): void {
+  mkdirSync(join(machineRoot, path), { recursive: true });
+  cpSync(repo, join(machineRoot, path), { recursive: true });
+}
