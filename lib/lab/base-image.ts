@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { EasyKubeError } from "../errors.js";
 import { LAB_USER, type LabConfig } from "./lab-config.js";
 
-const RECIPE_VERSION = 3;
+const RECIPE_VERSION = 4;
 const PACKAGES = [
   "systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "iptables", "procps", "sudo", "python3",
   "iputils-ping", "ca-certificates", "curl", "kmod", "libpam-systemd", "netcat-openbsd",
@@ -68,6 +68,9 @@ function customise(root: string): void {
   // fails at once instead of waiting on timeouts, and uses only the sources a play adds.
   rmSync(join(root, "etc/apt/sources.list"), { force: true });
   execFileSync("sh", ["-c", `rm -f ${root}/etc/apt/sources.list.d/* ${root}/var/cache/apt/archives/*.deb ${root}/var/lib/apt/lists/*_Packages`]);
+  // debootstrap copied this host's resolver, unreachable from the lab: without one, a lookup
+  // (sudo resolving a renamed host, for one) fails at once instead of waiting on timeouts.
+  writeFileSync(join(root, "etc/resolv.conf"), "# The lab network has no name server; names are in /etc/hosts.\n");
   writeFileSync(join(root, "etc/machine-id"), "");
   rmSync(join(root, "var/lib/dbus/machine-id"), { force: true });
   writeFileSync(join(root, ".easy-kube-base"), `recipe ${RECIPE_VERSION}\n`);

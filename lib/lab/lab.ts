@@ -42,11 +42,12 @@ export async function labUp(config: LabConfig, count: number, log: (line: string
   const publicKey = readFileSync(`${privateKey}.pub`, "utf8");
   const machines = Array.from({ length: count }, (_, i) => machineAt(config, i));
 
-  for (const extra of existingMachines(config).filter((m) => !machines.some((x) => x.name === m.name))) {
-    log(`removing ${extra.name}`);
+  const extras = existingMachines(config).filter((m) => !machines.some((x) => x.name === m.name));
+  if (extras.length > 0) log(`removing ${extras.map((m) => m.name).join(", ")}`);
+  await mapLimited(extras, extras.length || 1, async (extra) => {
     await stopMachine(config, extra);
     wipeMachine(extra);
-  }
+  });
   const launched = new Map<Machine, number>();
   for (const machine of machines) {
     if (machinePid(machine) !== undefined) continue;

@@ -6,6 +6,7 @@
  */
 import { shellCommand, shellQuote } from "../connection/quote.js";
 import type { CommandResult } from "../connection/types.js";
+import { defineFact } from "../facts/fact.js";
 import { OperationFailed, type Operation, type Plan, type Target } from "./operation.js";
 
 export interface CommandData {
@@ -56,15 +57,28 @@ export function command(args: CommandArgs): Operation {
   };
 }
 
-/** One round trip answers every guard: prints why the command is not needed, or nothing. */
+interface Guards {
+  readonly creates?: string;
+  readonly removes?: string;
+  readonly unless?: string;
+}
+
+/** One round trip answers every guard: why the command is not needed, or "" when it is. */
+const guardFact = defineFact<Guards, string>({
+  name: "command_guards",
+  command: ({ creates, removes, unless }) =>
+    [
+      ...(creates ? [`if [ -e ${shellQuote(creates)} ]; then echo ${shellQuote(`${creates} exists`)}; exit 0; fi`] : []),
+      ...(removes ? [`if [ ! -e ${shellQuote(removes)} ]; then echo ${shellQuote(`${removes} does not exist`)}; exit 0; fi`] : []),
+      ...(unless ? [`if ( ${unless} ) >/dev/null 2>&1; then echo ${shellQuote(`unless: ${unless} succeeded`)}; exit 0; fi`] : []),
+    ].join("\n"),
+  parse: ({ stdout }) => stdout.trim(),
+});
+
 async function guardReason(target: Target, args: CommandArgs): Promise<string | undefined> {
-  const checks: string[] = [];
-  if (args.creates) checks.push(`if [ -e ${shellQuote(args.creates)} ]; then echo ${shellQuote(`${args.creates} exists`)}; exit 0; fi`);
-  if (args.removes) checks.push(`if [ ! -e ${shellQuote(args.removes)} ]; then echo ${shellQuote(`${args.removes} does not exist`)}; exit 0; fi`);
-  if (args.unless) checks.push(`if ( ${args.unless} ) >/dev/null 2>&1; then echo ${shellQuote(`unless: ${args.unless} succeeded`)}; exit 0; fi`);
-  if (checks.length === 0) return undefined;
-  const result = await target.connection.run(checks.join("\n"));
-  return result.stdout.trim() || undefined;
+  if (!args.creates && !args.removes && !args.unless) return undefined;
+  const guards: Guards = { creates: args.creates, removes: args.removes, unless: args.unless };
+  return (await target.facts.get(guardFact, guards)) || undefined;
 }
 
 async function execute(target: Target, args: CommandArgs, text: string): Promise<CommandData> {

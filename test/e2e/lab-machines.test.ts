@@ -13,9 +13,9 @@ import { SshConnection } from "../../lib/connection/ssh.js";
 import { hostFacts } from "../../lib/facts/host-facts.js";
 import { LiveFacts } from "../../lib/facts/fact.js";
 import { loadInventory } from "../../lib/inventory/load.js";
-import { labPowerOff, labUp } from "../../lib/lab/lab.js";
+import { labPowerOff, labReset, labUp } from "../../lib/lab/lab.js";
 import { machineAt, stopMachine, wipeMachine } from "../../lib/lab/machine.js";
-import { command, line, packages } from "../../lib/ops/index.js";
+import { command, hostname, line, packages } from "../../lib/ops/index.js";
 import type { Playbook } from "../../lib/runner/types.js";
 import { samplePlaybook } from "../../playbooks/sample.js";
 import { buildLocalAptRepo, placeRepo } from "../helpers/local-apt-repo.js";
@@ -48,6 +48,16 @@ async function snapshot(host: string): Promise<string> {
   );
   return result.stdout;
 }
+
+describe("the lab", () => {
+  it("up is idempotent: running machines are kept as they are", async () => {
+    const pids = () => lab.machines.map((m) => readFileSync(join(lab.config.stateDir, "machines", m.name, "pid"), "utf8"));
+    const before = pids();
+    const again = await labUp(lab.config, 3);
+    expect(again.machines.map((m) => m.name)).toEqual(lab.machines.map((m) => m.name));
+    expect(pids()).toEqual(before);
+  });
+});
 
 describe("a real Debian host", () => {
   it("gathers its facts", async () => {
@@ -98,6 +108,20 @@ describe("the sample playbook", () => {
     const after = await started();
     await runCollecting(samplePlaybook, lab.inventoryFile, { limit: host, extraVars: { sample_greeting: "changed greeting" } });
     expect(await started()).toBe(after);
+  });
+});
+
+describe("host settings", () => {
+  it("sets the host name (running and in /etc/hostname), then reports ok", async () => {
+    const host = lab.machines[0]!.name;
+    const rename = (name: string): Playbook => ({
+      name: "hostname",
+      plays: [{ name: "hostname", hosts: host, gatherFacts: false, tasks: [{ name: "hostname", action: () => hostname(name) }] }],
+    });
+    expect(statuses((await runCollecting(rename("renamed-by-test"), lab.inventoryFile)).results, "hostname")).toEqual([`${host}:changed`]);
+    expect((await connect(host).run("hostname; cat /etc/hostname")).stdout).toBe("renamed-by-test\nrenamed-by-test\n");
+    expect(statuses((await runCollecting(rename("renamed-by-test"), lab.inventoryFile)).results, "hostname")).toEqual([`${host}:ok`]);
+    await runCollecting(rename(host), lab.inventoryFile);
   });
 });
 
@@ -181,5 +205,14 @@ describe("failures on machines", () => {
     const connection = new SshConnection(settings);
     connections.push(connection);
     await expect(connection.run("true")).rejects.toThrow(new RegExp(`HOST KEY CHANGED for ${victim.address.replace(/\./g, "\\.")}: .*ssh-keygen -R '${victim.address.replace(/\./g, "\\.")}'`));
+  }, 120_000);
+
+  it("reset puts every machine back to the clean base, booted and reachable", async () => {
+    const reset = await labReset(lab.config);
+    expect(reset.machines).toHaveLength(3);
+    for (const machine of lab.machines) {
+      const state = await connect(machine.name).run("test -e /etc/systemd/system/easy-kube-sample.service && echo kept || echo clean; command -v tree || true");
+      expect(state.stdout).toBe("clean\n");
+    }
   }, 120_000);
 });

@@ -50,6 +50,18 @@ describe("ssh connection", () => {
     expect(new Set(peers.map((r) => r.stdout)).size).toBe(1);
   });
 
+  it("logs in with a password (ansible_password) when no key is given", async () => {
+    const ssh = new SshConnection({ ...sshdSettings(sshd, SUDO_PASSWORD_USER, { ansible_password: SUDO_PASSWORD }), privateKeyFile: undefined });
+    open.push(ssh);
+    expect((await ssh.run("id -un")).stdout.trim()).toBe(SUDO_PASSWORD_USER);
+  });
+
+  it("says which methods failed when authentication fails", async () => {
+    const ssh = new SshConnection({ ...sshdSettings(sshd, SUDO_PASSWORD_USER, { ansible_password: "wrong-password" }), privateKeyFile: undefined });
+    open.push(ssh);
+    await expect(ssh.run("true")).rejects.toThrow(/authentication failed \(tried .*password\)/);
+  });
+
   it("becomes root through passwordless sudo", async () => {
     const ssh = connect(SUDO_USER, { ansible_become: true });
     expect((await ssh.run("id -un")).stdout.trim()).toBe("root");
