@@ -17,4 +17,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Debian's kubectl for the tests, unpacked into .cache/ (a kubectl already on PATH may be another
+# build, and dpkg would refuse to replace a file another package owns).
+if [ ! -x .cache/kubectl ]; then
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp" # apt's download user must be able to write there
+  (cd "$tmp" && apt-get download -q kubernetes-client >/dev/null)
+  dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$tmp/root"
+  mkdir -p .cache
+  install -m 0755 "$tmp/root/usr/bin/kubectl" .cache/kubectl
+  rm -rf "$tmp"
+fi
+
 npm ci --no-audit --no-fund

@@ -11,6 +11,7 @@ import { inventoryGraph, inventoryList } from "../inventory/ansible-view.js";
 import { loadInventory } from "../inventory/load.js";
 import { DEFAULT_FORKS } from "../runner/run-playbook.js";
 import { runAdhoc } from "./adhoc.js";
+import { certsCommand } from "./certs-command.js";
 import { labCommand } from "./lab-command.js";
 import { EXIT } from "./playbook-cli.js";
 
@@ -24,6 +25,8 @@ commands:
   ping -i INV [PATTERN]  check that every matched host is reachable over SSH
   lab up [N] | status | reset | down
                          local test machines (systemd-nspawn) with a generated inventory
+  certs status -i INV [--hosts] [--warn-days N]
+                         every certificate with its names, issuer and expiry (also on the hosts)
 
 common options: -i/--inventory (repeatable), -u/--user, --private-key, -b/--become,
   --become-user, -f/--forks, -T/--timeout, --accept-new-host-keys`;
@@ -51,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       return execCommand(rest, true);
     case "lab":
       return labCommand(rest);
+    case "certs":
+      return certsCommand(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -61,7 +61,12 @@ export function prepareRun(playbook: Playbook, options: PrepareOptions): Prepare
     let entry = mergedVars.get(host);
     if (!entry) {
       const resolved = inventory.hostVars(host, extraVars);
-      const magic = { inventory_hostname: host, inventory_hostname_short: host.split(".")[0], group_names: inventory.groupNames(host) };
+      const magic = {
+        inventory_hostname: host,
+        inventory_hostname_short: host.split(".")[0],
+        group_names: inventory.groupNames(host),
+        inventory_dir: inventory.baseDirs[0],
+      };
       entry = { vars: interpolateVars({ ...magic, ...resolved.vars }), origins: resolved.origins };
       mergedVars.set(host, entry);
     }

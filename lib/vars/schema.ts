@@ -77,6 +77,8 @@ export const v = {
 
   list: <T>(item: VarSpec<T>, defaultValue: T[], doc: string) =>
     spec(`a list, each item ${item.expected}`, (value) => {
+      // `-e name=a,b` arrives as text: a comma-separated list is taken as the list.
+      if (typeof value === "string") value = value.split(",").map((x) => x.trim()).filter(Boolean);
       if (!Array.isArray(value)) return undefined;
       const items = value.map((x) => item.convert(x));
       return items.every((x) => x !== undefined) ? (items as T[]) : undefined;

@@ -17,6 +17,7 @@ import { labPowerOff, labReset, labUp } from "../../lib/lab/lab.js";
 import { machineAt, stopMachine, wipeMachine } from "../../lib/lab/machine.js";
 import { command, hostname, line, packages } from "../../lib/ops/index.js";
 import type { Playbook } from "../../lib/runner/types.js";
+import { pkiPlaybook } from "../../playbooks/pki.js";
 import { samplePlaybook } from "../../playbooks/sample.js";
 import { buildLocalAptRepo, placeRepo } from "../helpers/local-apt-repo.js";
 import { runCollecting, statuses } from "../helpers/run.js";
@@ -149,6 +150,27 @@ describe("packages", () => {
     const second = await runCollecting(playbook, lab.inventoryFile);
     expect(statuses(second.results, "install tree")).toEqual(lab.machines.map((m) => `${m.name}:ok`));
   }, 120_000);
+});
+
+describe("certificates on the machines", () => {
+  it("each machine gets exactly the files its groups use, keys 0600 and root's; a re-run changes nothing", async () => {
+    const first = await runCollecting(pkiPlaybook, lab.inventoryFile);
+    expect(first.exitCode).toBe(0);
+    const listing = async (host: string) =>
+      (await connect(host).run("cd /etc/kubernetes && find . -type f -printf '%P %m %u\\n' | sort; ls /root/.kube 2>/dev/null || true")).stdout;
+    // The e2e inventory: e2e-1 is etcd, master and node; e2e-2 and e2e-3 are etcd and node.
+    expect(await listing(lab.machines[1]!.name)).toBe(
+      ["bootstrap.kubeconfig 600 root", "kube-proxy.kubeconfig 600 root", "ssl/ca.pem 644 root", "ssl/kube-proxy-key.pem 600 root", "ssl/kube-proxy.pem 644 root", "ssl/kubernetes-key.pem 600 root", "ssl/kubernetes.pem 644 root", ""].join("\n"),
+    );
+    expect(await listing(lab.machines[0]!.name)).toContain("ssl/ca-key.pem 600 root\n");
+    expect(await listing(lab.machines[0]!.name)).toContain("token.csv 600 root\n");
+    expect(await listing(lab.machines[0]!.name)).toMatch(/\nconfig\n$/);
+    const remote = await connect(lab.machines[2]!.name).run("cat /etc/kubernetes/ssl/kubernetes.pem /etc/kubernetes/ssl/kubernetes-key.pem");
+    const control = (f: string) => readFileSync(join(lab.config.inventoryDir, ".pki", f), "utf8");
+    expect(remote.stdout).toBe(control("kubernetes.pem") + control("kubernetes-key.pem"));
+    const second = await runCollecting(pkiPlaybook, lab.inventoryFile);
+    expect(Object.values(second.stats).map((c) => c.changed)).toEqual([0, 0, 0]);
+  });
 });
 
 describe("failures on machines", () => {

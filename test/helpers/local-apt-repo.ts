@@ -5,12 +5,14 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export function buildLocalAptRepo(packageName: string): string {
   const dir = mkdtempSync(join(tmpdir(), "ek-apt-repo-"));
+  chmodSync(dir, 0o755); // apt downloads as its own user
+
   execFileSync("apt-get", ["download", "-q", packageName], { cwd: dir, stdio: "ignore" });
   const debs = readdirSync(dir).filter((f) => f.endsWith(".deb"));
   const entries = debs.map((deb) => {

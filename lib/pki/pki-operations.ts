@@ -1,0 +1,146 @@
+/**
+ * PKI operations run on the control machine, in-process (node-forge), whatever host the task is
+ * scheduled on. Each plans from the files already in the folder: nothing is generated when what
+ * exists still serves, and only what no longer covers its profile is reissued, from the same CA.
+ */
+import { randomBytes } from "node:crypto";
+import { EasyKubeError } from "../errors.js";
+import type { Operation, Plan } from "../ops/operation.js";
+import { createCa, describeCertificate, issueCertificate, shortcomings, type CertificateProfile } from "./certificate.js";
+import { parseTokenCsv, renderKubeconfig, tokenCsvLine } from "./kubeconfig.js";
+import { fixFolder, folderProblems, readPkiFile, writePkiFile } from "./pki-folder.js";
+
+export function pkiFolder(dir: string): Operation {
+  return {
+    title: `pki folder ${dir}`,
+    async plan(): Promise<Plan> {
+      const changes = folderProblems(dir);
+      return changes.length === 0 ? { changes } : { changes, apply: async () => fixFolder(dir) };
+    },
+  };
+}
+
+export interface CaArgs {
+  readonly dir: string;
+  readonly profile: Omit<CertificateProfile, "hosts" | "serverAuth" | "clientAuth">;
+  readonly force?: boolean;
+}
+
+export function certificateAuthority(args: CaArgs): Operation {
+  return {
+    title: "certificate authority",
+    async plan(): Promise<Plan> {
+      const cert = readPkiFile(args.dir, "ca.pem");
+      const key = readPkiFile(args.dir, "ca-key.pem");
+      const reason = args.force ? "renewal forced" : !cert || !key ? undefined : !describeCertificate(cert).isCa ? "ca.pem is not a CA certificate" : null;
+      if (reason === null) return { changes: [] };
+      return {
+        changes: [reason ? `recreate the CA (${reason}); every certificate will be reissued` : "create the CA (ca.pem, ca-key.pem)"],
+        async apply() {
+          const ca = createCa(args.profile);
+          writePkiFile(args.dir, "ca-key.pem", ca.keyPem, true);
+          writePkiFile(args.dir, "ca.pem", ca.certPem, false);
+        },
+      };
+    },
+  };
+}
+
+export interface CertificateArgs {
+  readonly dir: string;
+  /** Base name: writes <name>.pem and <name>-key.pem. */
+  readonly name: string;
+  readonly profile: CertificateProfile;
+  readonly renewBeforeDays: number;
+  /** Reissue with a new key even if the certificate still serves. */
+  readonly force?: boolean;
+}
+
+export function certificate(args: CertificateArgs): Operation {
+  const certFile = `${args.name}.pem`;
+  const keyFile = `${args.name}-key.pem`;
+  return {
+    title: `certificate ${certFile}`,
+    async plan(): Promise<Plan> {
+      const caCert = readPkiFile(args.dir, "ca.pem");
+      const cert = readPkiFile(args.dir, certFile);
+      const key = readPkiFile(args.dir, keyFile);
+      let change: string;
+      if (!cert || !key) change = `issue ${certFile}`;
+      else if (args.force) change = `reissue ${certFile} with a new key (forced)`;
+      else if (!caCert) change = `reissue ${certFile} (new CA)`;
+      else {
+        const problems = shortcomings(cert, key, caCert, args.profile, args.renewBeforeDays);
+        if (problems.length === 0) return { changes: [] };
+        change = `reissue ${certFile}: ${problems.join("; ")}`;
+      }
+      return {
+        changes: [change],
+        async apply() {
+          const ca = { certPem: readPkiFile(args.dir, "ca.pem"), keyPem: readPkiFile(args.dir, "ca-key.pem") };
+          if (!ca.certPem || !ca.keyPem) throw new EasyKubeError(`cannot issue ${certFile}: the CA is missing from ${args.dir}`);
+          // A certificate reissued to cover new hosts keeps its key; a forced renewal rotates it.
+          const reuseKey = !args.force && cert && key ? key : undefined;
+          const issued = issueCertificate({ certPem: ca.certPem, keyPem: ca.keyPem }, args.profile, reuseKey);
+          writePkiFile(args.dir, keyFile, issued.keyPem, true);
+          writePkiFile(args.dir, certFile, issued.certPem, false);
+        },
+      };
+    },
+  };
+}
+
+/** token.csv with the kubelet bootstrap token (kube-apiserver --token-auth-file), made once. */
+export function bootstrapToken(dir: string, force = false): Operation {
+  return {
+    title: "bootstrap token",
+    async plan(): Promise<Plan> {
+      const existing = readPkiFile(dir, "token.csv");
+      if (existing && parseTokenCsv(existing) && !force) return { changes: [] };
+      return {
+        changes: [existing && !force ? "rewrite token.csv (unreadable)" : force ? "new bootstrap token (forced)" : "create token.csv"],
+        apply: async () => writePkiFile(dir, "token.csv", tokenCsvLine(randomBytes(16).toString("hex")), true),
+      };
+    },
+  };
+}
+
+export interface KubeconfigArgs {
+  readonly dir: string;
+  readonly file: string;
+  readonly server: string;
+  readonly user: string;
+  /** Client certificate base name (admin -> admin.pem, admin-key.pem), or use the bootstrap token. */
+  readonly credentials: { readonly certificate: string } | "bootstrap-token";
+}
+
+/** A kubeconfig rendered from the folder's current files; rewritten when any of them changed. */
+export function kubeconfig(args: KubeconfigArgs): Operation {
+  const render = (): string | undefined => {
+    const caPem = readPkiFile(args.dir, "ca.pem");
+    if (!caPem) return undefined;
+    if (args.credentials === "bootstrap-token") {
+      const token = parseTokenCsv(readPkiFile(args.dir, "token.csv") ?? "");
+      return token ? renderKubeconfig({ server: args.server, caPem, user: args.user, token }) : undefined;
+    }
+    const clientCertPem = readPkiFile(args.dir, `${args.credentials.certificate}.pem`);
+    const clientKeyPem = readPkiFile(args.dir, `${args.credentials.certificate}-key.pem`);
+    return clientCertPem && clientKeyPem ? renderKubeconfig({ server: args.server, caPem, user: args.user, clientCertPem, clientKeyPem }) : undefined;
+  };
+  return {
+    title: `kubeconfig ${args.file}`,
+    async plan(): Promise<Plan> {
+      const existing = readPkiFile(args.dir, args.file);
+      const wanted = render();
+      if (wanted !== undefined && wanted === existing) return { changes: [] };
+      return {
+        changes: [existing ? `update ${args.file}` : `create ${args.file}`],
+        async apply() {
+          const content = render();
+          if (content === undefined) throw new EasyKubeError(`cannot write ${args.file}: its certificate or token is missing from ${args.dir}`);
+          writePkiFile(args.dir, args.file, content, true);
+        },
+      };
+    },
+  };
+}
