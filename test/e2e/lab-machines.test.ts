@@ -6,6 +6,7 @@
  * The tests run in this order and share the lab.
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectionSettings } from "../../lib/connection/settings.js";
@@ -170,6 +171,12 @@ describe("certificates on the machines", () => {
     expect(remote.stdout).toBe(control("kubernetes.pem") + control("kubernetes-key.pem"));
     const second = await runCollecting(pkiPlaybook, lab.inventoryFile);
     expect(Object.values(second.stats).map((c) => c.changed)).toEqual([0, 0, 0]);
+    const status = execFileSync("npx", ["tsx", "bin/easy-kube.mjs", "certs", "status", "-i", lab.inventoryFile, "--hosts", "--json"], { encoding: "utf8", cwd: join(import.meta.dirname, "../..") });
+    const rows = JSON.parse(status) as { where: string; file: string; note: string }[];
+    expect(rows.filter((r) => r.where === lab.machines[1]!.name).map((r) => r.file)).toEqual([
+      "/etc/kubernetes/ssl/ca.pem", "/etc/kubernetes/ssl/kubernetes.pem", "/etc/kubernetes/ssl/kube-proxy.pem",
+    ]);
+    expect(rows.every((r) => r.note === "")).toBe(true);
   });
 });
 

@@ -132,4 +132,24 @@ describe("the guide's PKI", () => {
     expect(printed).not.toContain(newKey.split("\n")[1]);
     expect(printed).not.toContain("PRIVATE KEY");
   });
+
+  it("certs status lists every certificate, flagging those that expire within the threshold", () => {
+    const status = (...extra: string[]) => {
+      try {
+        return { code: 0, out: execFileSync("npx", ["tsx", "bin/easy-kube.mjs", "certs", "status", "-i", hostsFile, ...extra], { encoding: "utf8", cwd: join(import.meta.dirname, "../..") }) };
+      } catch (error) {
+        const e = error as { status: number; stdout: string };
+        return { code: e.status, out: e.stdout };
+      }
+    };
+    const ok = status();
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/control\s+admin\.pem\s+CN=admin O=system:masters/);
+    expect(ok.out).toMatch(/control\s+kubernetes\.pem\s+CN=kubernetes O=k8s\s+127\.0\.0\.1,192\.0\.2\.10/);
+    const warned = status("--warn-days", "400", "--json");
+    expect(warned.code).toBe(1);
+    const rows = JSON.parse(warned.out) as { file: string; daysLeft: number; note: string }[];
+    expect(rows.find((r) => r.file === "admin.pem")).toMatchObject({ daysLeft: 364, note: "EXPIRES within 400 days" });
+    expect(rows.find((r) => r.file === "ca.pem")?.note).toBe("");
+  });
 });
