@@ -1,0 +1,200 @@
+/**
+ * `npm run bench [-- --quick]`: easy-kube and Ansible on the same 40-task play, on the same lab
+ * machines, in the same run. Ansible is tuned as its users tune it: pipelining, ControlPersist,
+ * forks >= hosts, no fact gathering (the play needs none). First runs start from freshly reset
+ * machines (and, for Ansible, no open ControlMaster); re-runs follow each tool's own first run.
+ *
+ * Workloads: 1) the play on 3 and 10 hosts, first run and no-change re-run; 2) (full run only) the
+ * no-change re-run on 50 and 100 hosts; 3) the cost per task per host on a no-change run (the
+ * re-run's wall time divided by tasks x hosts), and easy-kube's SSH round trips per task and host. Results: a table on stdout, bench/results/latest.json,
+ * latest.md and latest.svg. Needs root (the lab) and installs Debian's `ansible` if missing.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { labConfig } from "../lib/lab/lab-config.js";
+import { labReset, labUp } from "../lib/lab/lab.js";
+import { barChartSvg } from "./lib/chart.ts";
+import { measure, median, type Measurement } from "./lib/measure.ts";
+import { ansiblePlaybookYaml, TASK_COUNT } from "./workload/spec.ts";
+
+interface Result {
+  workload: string;
+  hosts: number;
+  run: "first" | "rerun";
+  ansible_s: number;
+  easykube_s: number;
+  ratio: number;
+  ansible_peak_mb?: number;
+  easykube_peak_mb?: number;
+  easykube_round_trips_per_task?: number;
+}
+
+const quick = process.argv.includes("--quick");
+const repo = join(import.meta.dirname, "..");
+const work = join(repo, "bench", ".work");
+const resultsDir = join(repo, "bench", "results");
+const sizes = [3, 10];
+const scaleSizes = quick ? [] : [50, 100];
+const firstRuns = quick ? 1 : 2;
+const reruns = 3;
+
+function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+function ensureAnsible(): void {
+  try {
+    execFileSync("ansible-doc", ["ansible.posix.sysctl"], { stdio: "ignore" });
+  } catch {
+    log("installing Debian's ansible (ansible-core with the ansible.posix collection)");
+    execFileSync("apt-get", ["install", "-y", "-qq", "ansible"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  }
+}
+
+function prepareAnsible(): NodeJS.ProcessEnv {
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, "playbook.yml"), ansiblePlaybookYaml("lab"));
+  writeFileSync(
+    join(work, "ansible.cfg"),
+    [
+      "[defaults]",
+      "forks = 200",
+      "gathering = explicit",
+      "host_key_checking = True",
+      "retry_files_enabled = False",
+      "interpreter_python = /usr/bin/python3",
+      "[ssh_connection]",
+      "pipelining = True",
+      "ssh_args = -o ControlMaster=auto -o ControlPersist=120s",
+      "",
+    ].join("\n"),
+  );
+  return { ...process.env, ANSIBLE_CONFIG: join(work, "ansible.cfg"), ANSIBLE_NOCOLOR: "1" };
+}
+
+/** Forgets Ansible's persistent SSH connections, so a first run starts cold like easy-kube's. */
+function closeAnsibleConnections(): void {
+  rmSync(join(homedir(), ".ansible", "cp"), { recursive: true, force: true });
+  try {
+    execFileSync("pkill", ["-f", "ssh: .*\\.ansible/cp"], { stdio: "ignore" });
+  } catch {
+    // none were open
+  }
+}
+
+function changedTotal(output: string): number {
+  return [...output.matchAll(/changed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+function checked(tool: string, hosts: number, run: string, m: Measurement, expectNoChange: boolean): Measurement {
+  if (m.exitCode !== 0) throw new Error(`${tool} ${run} on ${hosts} hosts failed (exit ${m.exitCode}):\n${m.output.slice(-3000)}`);
+  if (expectNoChange && changedTotal(m.output) !== 0) throw new Error(`${tool} re-run on ${hosts} hosts reported changes:\n${m.output.slice(-3000)}`);
+  return m;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("the benchmark boots lab machines and needs root");
+  ensureAnsible();
+  const ansibleEnv = prepareAnsible();
+  const lab = labConfig("bench", join(repo, "bench", ".lab"));
+  const maxHosts = Math.max(...sizes, ...scaleSizes);
+  log(`booting ${maxHosts} lab machines`);
+  const { inventoryFile } = await labUp(lab, maxHosts, log);
+  const limit = (n: number) => `lab[0:${n - 1}]`;
+  const ansible = (n: number) => measure("ansible-playbook", ["-i", inventoryFile, "-l", limit(n), join(work, "playbook.yml")], ansibleEnv);
+  const eventsFile = join(work, "events.jsonl");
+  const easykube = (n: number) =>
+    measure(join(repo, "node_modules/.bin/tsx"), [join(repo, "bench/workload/easykube-play.ts"), "-i", inventoryFile, "-l", limit(n), "--json-events", eventsFile]);
+
+  const results: Result[] = [];
+  for (const n of [...sizes, ...scaleSizes]) {
+    const scaleOnly = !sizes.includes(n);
+    const first = { ansible: [] as Measurement[], easykube: [] as Measurement[] };
+    const again = { ansible: [] as Measurement[], easykube: [] as Measurement[] };
+    for (const tool of ["ansible", "easykube"] as const) {
+      for (let i = 0; i < (scaleOnly ? 1 : firstRuns); i++) {
+        log(`${tool}: first run on ${n} hosts (${i + 1})`);
+        await labReset(lab);
+        if (tool === "ansible") closeAnsibleConnections();
+        first[tool].push(checked(tool, n, "first run", await (tool === "ansible" ? ansible(n) : easykube(n)), false));
+      }
+      for (let i = 0; i < reruns; i++) {
+        log(`${tool}: no-change re-run on ${n} hosts (${i + 1})`);
+        again[tool].push(checked(tool, n, "re-run", await (tool === "ansible" ? ansible(n) : easykube(n)), true));
+      }
+    }
+    const row = (workload: string, run: "first" | "rerun", a: Measurement[], e: Measurement[]): Result => {
+      const ansible_s = median(a.map((m) => m.seconds));
+      const easykube_s = median(e.map((m) => m.seconds));
+      return {
+        workload,
+        hosts: n,
+        run,
+        ansible_s: round(ansible_s),
+        easykube_s: round(easykube_s),
+        ratio: round(ansible_s / easykube_s),
+        ansible_peak_mb: Math.max(...a.map((m) => m.peakMemoryMb)),
+        easykube_peak_mb: Math.max(...e.map((m) => m.peakMemoryMb)),
+      };
+    };
+    if (!scaleOnly) results.push(row("play-40-tasks", "first", first.ansible, first.easykube));
+    results.push(row(scaleOnly ? "scale-rerun" : "play-40-tasks", "rerun", again.ansible, again.easykube));
+    const rerun = results.at(-1)!;
+    results.push({
+      workload: "per-task",
+      hosts: n,
+      run: "rerun",
+      // Seconds per task per host: the re-run's wall time spread over every task on every host.
+      ansible_s: round(rerun.ansible_s / (TASK_COUNT * n), 4),
+      easykube_s: round(rerun.easykube_s / (TASK_COUNT * n), 4),
+      ratio: rerun.ratio,
+      easykube_round_trips_per_task: roundTripsPerTask(eventsFile),
+    });
+  }
+  writeResults(results);
+}
+
+/** Remote commands per task and host on the last easy-kube run (from its JSON events). */
+function roundTripsPerTask(eventsFile: string): number {
+  const results = readFileSync(eventsFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; commands?: number })
+    .filter((e) => e.type === "host_result");
+  return round(results.reduce((n, e) => n + (e.commands ?? 0), 0) / results.length, 2);
+}
+
+function round(value: number, digits = 2): number {
+  return Number(value.toFixed(digits));
+}
+
+function writeResults(results: Result[]): void {
+  mkdirSync(resultsDir, { recursive: true });
+  const header = "| workload | hosts | run | Ansible s | easy-kube s | ratio | peak MB Ansible / easy-kube | round trips per task |";
+  const lines = [
+    header,
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ...results.map(
+      (r) =>
+        `| ${r.workload} | ${r.hosts} | ${r.run} | ${r.ansible_s} | ${r.easykube_s} | ${r.ratio}x | ${r.ansible_peak_mb === undefined ? "" : `${r.ansible_peak_mb} / ${r.easykube_peak_mb}`} | ${r.easykube_round_trips_per_task ?? ""} |`,
+    ),
+  ];
+  const table = lines.join("\n");
+  const stamp = new Date().toISOString();
+  const machine = `${execFileSync("nproc", { encoding: "utf8" }).trim()} cores; ${execFileSync("ansible", ["--version"], { encoding: "utf8" }).split("\n")[0]}; Node ${process.version}`;
+  writeFileSync(join(resultsDir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(join(resultsDir, "latest.md"), `Measured ${stamp} (${quick ? "--quick" : "full"}; ${machine}); medians of ${reruns} re-runs and ${firstRuns} first run(s).\n\n${table}\n`);
+  writeFileSync(
+    join(resultsDir, "latest.svg"),
+    barChartSvg(
+      `easy-kube vs Ansible, ${TASK_COUNT}-task play (seconds, lower is better)`,
+      results.filter((r) => r.workload !== "per-task").map((r) => ({ label: `${r.hosts} hosts, ${r.run === "first" ? "first run" : "re-run"}`, ansible: r.ansible_s, easykube: r.easykube_s })),
+    ),
+  );
+  process.stdout.write(table + "\n");
+  log(`results in ${resultsDir}/latest.{json,md,svg}`);
+}
+
+await main();
