@@ -5,7 +5,7 @@
  * everything but the cached base.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { EasyKubeError } from "../errors.js";
@@ -32,10 +32,12 @@ export interface LabUpResult {
 }
 
 const BOOT_TIMEOUT_MS = 90_000;
+const BOOTS_AT_ONCE = 16;
 
 export async function labUp(config: LabConfig, count: number, log: (line: string) => void = () => {}): Promise<LabUpResult> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_MACHINES) throw new EasyKubeError(`a lab has 1 to ${MAX_MACHINES} machines, not '${count}'`);
   labPreflight();
+  ensureInotifyInstances(count, log);
   const base = ensureBaseImage(config, log);
   ensureLabNetwork(config);
   const privateKey = ensureLabKey(config);
@@ -48,14 +50,14 @@ export async function labUp(config: LabConfig, count: number, log: (line: string
     await stopMachine(config, extra);
     wipeMachine(extra);
   });
-  const launched = new Map<Machine, number>();
-  for (const machine of machines) {
-    if (machinePid(machine) !== undefined) continue;
+  const toBoot = machines.filter((m) => machinePid(m) === undefined);
+  if (toBoot.length > 0) log(`booting ${toBoot.length > 6 ? `${toBoot.length} machines` : toBoot.map((m) => m.name).join(", ")}`);
+  // On a small host, many systemds starting at once starve each other: a bounded number boot at a time.
+  const hostKeys = await mapLimited(machines, BOOTS_AT_ONCE, async (machine) => {
+    if (!toBoot.includes(machine)) return waitForMachine(machine, undefined);
     prepareMachine(config, machine, base, publicKey, machines);
-    launched.set(machine, bootMachine(config, machine));
-  }
-  if (launched.size > 0) log(`booting ${[...launched.keys()].map((m) => m.name).join(", ")}`);
-  const hostKeys = await mapLimited(machines, machines.length, (m) => waitForMachine(m, launched.get(m)));
+    return waitForMachine(machine, bootMachine(config, machine));
+  });
   const inventoryFile = writeLabInventory(config, machines, hostKeys, privateKey);
   return { machines, inventoryFile, privateKey };
 }
@@ -93,7 +95,7 @@ export async function labStatus(config: LabConfig): Promise<LabMachineStatus[]> 
   return Promise.all(
     existingMachines(config).map(async (m) => {
       const running = machinePid(m) !== undefined;
-      return { name: m.name, address: m.address, running, sshReachable: running && (await portOpen(m.address, 22, 1000)) };
+      return { name: m.name, address: m.address, running, sshReachable: running && (await portOpen(m.address, 22, 3000)) };
     }),
   );
 }
@@ -139,6 +141,22 @@ async function waitForMachine(machine: Machine, launched: number | undefined): P
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new EasyKubeError(`lab machine ${machine.name} did not answer on ${machine.address}:22 within ${BOOT_TIMEOUT_MS / 1000} s; see ${join(machine.dir, "console.log")}`);
+}
+
+/**
+ * Every machine's systemd holds several inotify instances, and the limit is per user on the host
+ * (usually 128): past about 20 machines systemd fails with "Too many open files". It is raised for
+ * the running kernel only, never lowered, and the change is reported.
+ */
+const INOTIFY_LIMIT = "/proc/sys/fs/inotify/max_user_instances";
+const INOTIFY_PER_MACHINE = 8;
+
+function ensureInotifyInstances(count: number, log: (line: string) => void): void {
+  const current = Number(readFileSync(INOTIFY_LIMIT, "utf8"));
+  const needed = 128 + INOTIFY_PER_MACHINE * count;
+  if (current >= needed) return;
+  writeFileSync(INOTIFY_LIMIT, String(needed));
+  log(`raised fs.inotify.max_user_instances from ${current} to ${needed} for ${count} machines (until reboot)`);
 }
 
 function alive(pid: number): boolean {
