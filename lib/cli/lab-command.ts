@@ -8,10 +8,11 @@ import { EasyKubeError } from "../errors.js";
 import { labConfig } from "../lab/lab-config.js";
 import { labDown, labReset, labStatus, labUp } from "../lab/lab.js";
 
-export const LAB_USAGE = `usage: easy-kube lab up [N] | status | down | reset  [--name NAME] [--inventory-dir DIR]
+export const LAB_USAGE = `usage: easy-kube lab up [N] [--docker] | status | down | reset  [--name NAME] [--inventory-dir DIR]
 
   up [N]     boot N machines (default 3; idempotent: running ones are kept, extra ones removed)
-             and write DIR/hosts and DIR/known_hosts (DIR defaults to inventory/lab)
+             and write DIR/hosts (DIR defaults to inventory/lab); --docker: machines that can run
+             Docker (a lab keeps the profile it was created with)
   status     list the machines, whether they run and answer on SSH
   reset      put every machine back to the clean base system, and boot it again
   down       remove machines, mounts, cgroups, bridge, firewall rules (the cached base stays)`;
@@ -20,7 +21,7 @@ export async function labCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: "string" }, "inventory-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { name: { type: "string" }, "inventory-dir": { type: "string" }, docker: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   const [action, countText] = positionals;
   if (values.help || !action) {
@@ -35,7 +36,7 @@ export async function labCommand(argv: string[]): Promise<number> {
     case "up": {
       const started = Date.now();
       const count = countText === undefined ? 3 : Number(countText);
-      const result = await labUp(config, count, log);
+      const result = await labUp(config, count, log, { profile: values.docker ? "docker" : undefined });
       process.stdout.write(
         `lab '${name}' is up: ${result.machines.map((m) => `${m.name} (${m.address})`).join(", ")} in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
           `inventory: ${result.inventoryFile}\ntry: npx tsx playbooks/sample.ts -i ${config.inventoryDir}\n`,

@@ -14,8 +14,8 @@ import { ensureBaseImage } from "./base-image.js";
 import { MAX_MACHINES, type LabConfig } from "./lab-config.js";
 import { removeLabInventory, writeLabInventory } from "./lab-inventory.js";
 import { ensureLabNetwork, labNetworkPresent, removeLabNetwork } from "./lab-network.js";
-import { processesInCgroups, removeLabCgroups } from "./machine-cgroups.js";
-import { bootMachine, hostPublicKey, machineAt, machinePid, powerOffMachine, prepareMachine, stopMachine, wipeMachine, type Machine } from "./machine.js";
+import { processesInCgroups, removeControllerCgroups, removeLabCgroups } from "./machine-cgroups.js";
+import { bootMachine, hostPublicKey, machineAt, machinePid, powerOffMachine, prepareMachine, runInMachine, stopMachine, wipeMachine, type LabProfile, type Machine } from "./machine.js";
 import { labPreflight } from "./preflight.js";
 
 export interface LabMachineStatus {
@@ -34,7 +34,12 @@ export interface LabUpResult {
 const BOOT_TIMEOUT_MS = 90_000;
 const BOOTS_AT_ONCE = 16;
 
-export async function labUp(config: LabConfig, count: number, log: (line: string) => void = () => {}): Promise<LabUpResult> {
+export interface LabUpOptions {
+  /** `docker`: machines that can run Docker. A lab keeps the profile it was created with. */
+  readonly profile?: LabProfile;
+}
+
+export async function labUp(config: LabConfig, count: number, log: (line: string) => void = () => {}, options: LabUpOptions = {}): Promise<LabUpResult> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_MACHINES) throw new EasyKubeError(`a lab has 1 to ${MAX_MACHINES} machines, not '${count}'`);
   labPreflight();
   ensureInotifyInstances(count, log);
@@ -50,13 +55,17 @@ export async function labUp(config: LabConfig, count: number, log: (line: string
     await stopMachine(config, extra);
     wipeMachine(extra);
   });
+  const profile = labProfile(config, options.profile);
   const toBoot = machines.filter((m) => machinePid(m) === undefined);
   if (toBoot.length > 0) log(`booting ${toBoot.length > 6 ? `${toBoot.length} machines` : toBoot.map((m) => m.name).join(", ")}`);
   // On a small host, many systemds starting at once starve each other: a bounded number boot at a time.
   const hostKeys = await mapLimited(machines, BOOTS_AT_ONCE, async (machine) => {
     if (!toBoot.includes(machine)) return waitForMachine(machine, undefined);
     prepareMachine(config, machine, base, publicKey, machines);
-    return waitForMachine(machine, bootMachine(config, machine));
+    const key = await waitForMachine(machine, bootMachine(config, machine, profile));
+    // nspawn mounts the cgroup controllers read-only; Docker must create cgroups below its own.
+    if (profile === "docker") runInMachine(machine, "for c in /sys/fs/cgroup/*/; do [ -e \"$c/cgroup.procs\" ] && mount -o remount,bind,rw \"$c\" 2>/dev/null; done; true");
+    return key;
   });
   const inventoryFile = writeLabInventory(config, machines, hostKeys, privateKey);
   return { machines, inventoryFile, privateKey };
@@ -74,6 +83,7 @@ export async function labDown(config: LabConfig, log: (line: string) => void = (
   for (const pid of leftovers) process.kill(pid, "SIGKILL");
   if (leftovers.length > 0) await new Promise((r) => setTimeout(r, 300));
   removeLabCgroups(config.name);
+  removeControllerCgroups(config.name);
   removeLabNetwork(config);
   removeLabInventory(config);
   rmSync(config.stateDir, { recursive: true, force: true });
@@ -118,6 +128,19 @@ function existingMachines(config: LabConfig): Machine[] {
   if (!existsSync(dir)) return [];
   const all = Array.from({ length: MAX_MACHINES }, (_, i) => machineAt(config, i));
   return all.filter((m) => existsSync(m.dir));
+}
+
+/** The lab's profile, recorded when it is created; asking for another one of a running lab is an error. */
+function labProfile(config: LabConfig, wanted: LabProfile | undefined): LabProfile {
+  const file = join(config.stateDir, "profile");
+  const recorded = existsSync(file) ? (readFileSync(file, "utf8").trim() as LabProfile) : undefined;
+  if (recorded && wanted && recorded !== wanted && existingMachines(config).length > 0) {
+    throw new EasyKubeError(`lab '${config.name}' runs the ${recorded} profile; run 'easy-kube lab down${config.name === "default" ? "" : ` --name ${config.name}`}' first to change it`);
+  }
+  const profile = wanted ?? recorded ?? "basic";
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, profile + "\n");
+  return profile;
 }
 
 function ensureLabKey(config: LabConfig): string {

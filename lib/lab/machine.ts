@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { shellCommand } from "../connection/quote.js";
 import { EasyKubeError } from "../errors.js";
 import { LAB_USER, machineAddress, machineName, type LabConfig } from "./lab-config.js";
-import { createMachineCgroups, processesInCgroups, removeMachineCgroups } from "./machine-cgroups.js";
+import { createControllerCgroups, createMachineCgroups, processesInCgroups, removeMachineCgroups } from "./machine-cgroups.js";
 
 export interface Machine {
   readonly name: string;
@@ -102,6 +102,17 @@ function containerInit(nspawnPid: number): number | undefined {
   }
 }
 
+/**
+ * Runs a command inside a booted machine through its namespaces (no SSH needed), as root.
+ * Used to prepare what only the running machine can: cgroup mounts made writable for Docker.
+ */
+export function runInMachine(machine: Machine, command: string): string {
+  const nspawn = nspawnPids(machine)[0];
+  const init = nspawn === undefined ? undefined : containerInit(nspawn);
+  if (init === undefined) throw new EasyKubeError(`lab machine ${machine.name} is not running`);
+  return execFileSync("nsenter", ["--target", String(init), "--mount", "--uts", "--ipc", "--net", "--pid", "--", "/bin/sh", "-c", command], { encoding: "utf8" });
+}
+
 /** Cuts the machine's power: its init and every process in it are killed at once. */
 export function powerOffMachine(machine: Machine): void {
   for (const pid of nspawnPids(machine)) {
@@ -118,9 +129,27 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+/** `basic` machines run services; `docker` machines can also run Docker (see dockerNspawnArgs). */
+export type LabProfile = "basic" | "docker";
+
+/**
+ * What Docker inside a machine needs (measured, see the lab notes): the keyring and bpf system
+ * calls, every capability, and real folders for /var/lib/docker and /var/lib/containerd (overlay2
+ * cannot sit on the machine's own overlayfs).
+ */
+function dockerNspawnArgs(machine: Machine): string[] {
+  const args = ["--system-call-filter=@keyring", "--system-call-filter=bpf", "--capability=all"];
+  for (const dir of ["docker", "containerd"]) {
+    const hostDir = join(machine.dir, dir);
+    mkdirSync(hostDir, { recursive: true });
+    args.push(`--bind=${hostDir}:/var/lib/${dir}`);
+  }
+  return args;
+}
+
 /** Starts systemd-nspawn in the background; the machine boots on its own. */
-export function bootMachine(config: LabConfig, machine: Machine): number {
-  const cgroups = createMachineCgroups(config.name, machine.name);
+export function bootMachine(config: LabConfig, machine: Machine, profile: LabProfile = "basic"): number {
+  const cgroups = [...createMachineCgroups(config.name, machine.name), ...(profile === "docker" ? createControllerCgroups(config.name, machine.name) : [])];
   const nspawn = shellCommand(
     "systemd-nspawn",
     "--boot",
@@ -136,6 +165,7 @@ export function bootMachine(config: LabConfig, machine: Machine): number {
     "--timezone=off",
     "--link-journal=no",
     "--console=read-only",
+    ...(profile === "docker" ? dockerNspawnArgs(machine) : []),
   );
   const joinCgroups = cgroups.map((dir) => `echo $$ > ${join(dir, "cgroup.procs")}`).join(" && ");
   const log = openSync(join(machine.dir, "console.log"), "w");

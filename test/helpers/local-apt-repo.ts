@@ -9,11 +9,17 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, s
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export function buildLocalAptRepo(packageName: string): string {
+/** A repository with the packages, and with `withDependencies` everything they need, from Debian. */
+export function buildLocalAptRepo(packageNames: string | readonly string[], options: { withDependencies?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "ek-apt-repo-"));
   chmodSync(dir, 0o755); // apt downloads as its own user
-
-  execFileSync("apt-get", ["download", "-q", packageName], { cwd: dir, stdio: "ignore" });
+  const names = typeof packageNames === "string" ? [packageNames] : [...packageNames];
+  const wanted = options.withDependencies
+    ? execFileSync("apt-cache", ["depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", ...names], { encoding: "utf8" })
+        .split("\n")
+        .filter((line) => /^[a-z0-9]/.test(line))
+    : names;
+  execFileSync("apt-get", ["download", "-q", ...new Set(wanted)], { cwd: dir, stdio: "ignore" });
   const debs = readdirSync(dir).filter((f) => f.endsWith(".deb"));
   const entries = debs.map((deb) => {
     const path = join(dir, deb);
