@@ -9,6 +9,11 @@ export class LocalConnection implements Connection {
 
   constructor(readonly settings: Pick<ConnectionSettings, "inventoryName" | "user" | "become" | "becomeByDefault">) {}
 
+  /** The control machine as tasks delegated to localhost use it: as the user running easy-kube. */
+  static controlMachine(): LocalConnection {
+    return new LocalConnection({ inventoryName: "localhost", user: "", become: { user: "" }, becomeByDefault: false });
+  }
+
   get host(): string {
     return this.settings.inventoryName;
   }

@@ -51,7 +51,7 @@ export class HostSession {
 
   /** The control machine, for tasks delegated to localhost; become is not used there. */
   get local(): { connection: Connection; facts: LiveFacts } {
-    this.openedLocal ??= new LocalConnection({ inventoryName: "localhost", user: "", become: { user: "" }, becomeByDefault: false });
+    this.openedLocal ??= LocalConnection.controlMachine();
     this.localFacts ??= new LiveFacts(this.openedLocal);
     return { connection: this.openedLocal, facts: this.localFacts };
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PassThrough } from "node:stream";
 import { ConsoleReporter } from "../../lib/output/console-reporter.js";
 import { JsonLinesReporter } from "../../lib/output/json-lines-reporter.js";
@@ -33,6 +33,24 @@ describe("console output", () => {
     expect(lines).toContain("fatal: [n2]: FAILED! => sudo password ******** refused");
     expect(lines).toContain("n1                         : ok=3    changed=1    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0");
     expect(text()).not.toContain("\x1b[");
+  });
+
+  it("says which hosts a long task still waits for, every 10 s", () => {
+    vi.useFakeTimers();
+    try {
+      const { out, text } = capture();
+      const reporter = new ConsoleReporter({ out, verbosity: 0, masker: new SecretMasker() });
+      reporter.emit({ type: "task_start", task: "slow", handler: false, hosts: ["n1", "n2"] });
+      reporter.emit({ type: "host_result", host: "n1", task: "slow", status: "ok", changes: [], commands: 1, durationMs: 1 });
+      vi.advanceTimersByTime(10_000);
+      expect(text()).toContain("... still running after 10 s on n2\n");
+      reporter.emit({ type: "host_result", host: "n2", task: "slow", status: "ok", changes: [], commands: 1, durationMs: 1 });
+      reporter.emit({ type: "playbook_end", exitCode: 0, durationMs: 1 });
+      vi.advanceTimersByTime(30_000);
+      expect(text().match(/still running/g)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("writes one masked JSON object per event", () => {

@@ -1,0 +1,21 @@
+/** Every role's README lists each of its variables with the default the code really has. */
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pkiDefaults } from "../../roles/pki/defaults.js";
+import { sampleDefaults } from "../../roles/sample/defaults.js";
+import type { Schema } from "../../lib/vars/schema.js";
+
+const roles: Record<string, Schema> = { sample: sampleDefaults, pki: pkiDefaults };
+
+describe("role READMEs document every variable and its default", () => {
+  for (const [role, schema] of Object.entries(roles)) {
+    it(role, () => {
+      const readme = readFileSync(join(import.meta.dirname, "../../roles", role, "README.md"), "utf8");
+      for (const [name, spec] of Object.entries(schema)) {
+        const shown = typeof spec.default === "string" ? `\`${spec.default === "" ? '""' : spec.default}\`` : `\`${JSON.stringify(spec.default)}\``;
+        expect(readme, `${name} in roles/${role}/README.md`).toContain(`| \`${name}\` | ${shown} |`);
+      }
+    });
+  }
+});
