@@ -218,8 +218,11 @@ function record(session: HostSession, scheduled: ScheduledTask, result: TaskResu
       counters.skipped++;
       break;
     case "failed":
-      if (result.ignored) counters.ignored++;
-      else markFailed(session, "failed");
+      // As in Ansible's recap, a failure with ignoreErrors counts as ok and as ignored.
+      if (result.ignored) {
+        counters.ok++;
+        counters.ignored++;
+      } else markFailed(session, "failed");
       break;
     case "unreachable":
       markFailed(session, "unreachable");
