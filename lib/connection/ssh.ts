@@ -15,13 +15,20 @@ import { join } from "node:path";
 import { Client, type AgentAuthMethod, type ClientChannel, type PasswordAuthMethod, type PublicKeyAuthMethod } from "ssh2";
 import { EasyKubeError } from "../errors.js";
 import { Semaphore } from "../util/semaphore.js";
-import { stripSudoPrompt, wrapWithSudo } from "./become.js";
+import { stripSudoPrompt, SUDO_PROMPT, wrapWithSudo } from "./become.js";
+import { shellCommand } from "./quote.js";
+import { MAX_SHELL_STDIN, ShellSession } from "./shell-session.js";
 import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSettings } from "./settings.js";
 import { UnreachableError, type CommandResult, type Connection, type RunOptions } from "./types.js";
 
-/** Below OpenSSH's MaxSessions default of 10, leaving room for the user's own sessions. */
-const CHANNELS_PER_HOST = 8;
+/**
+ * Channels per host stay below OpenSSH's MaxSessions default of 10, leaving room for the user's
+ * own sessions: up to 2 long-lived shells for each become mode, and 4 for single commands
+ * (uploads larger than a shell takes).
+ */
+const SHELLS_PER_MODE = 2;
+const EXEC_CHANNELS = 4;
 
 /**
  * sshd drops connections beyond MaxStartups (default 10 unauthenticated at once) before the
@@ -32,7 +39,9 @@ const CONNECT_ATTEMPTS = 4;
 export class SshConnection implements Connection {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
-  private readonly channels = new Semaphore(CHANNELS_PER_HOST);
+  private readonly channels = new Semaphore(EXEC_CHANNELS);
+  /** Long-lived shells by become mode ("sudo" / "plain"), with the commands each has in hand. */
+  private readonly shells = new Map<string, ShellEntry[]>();
   private lost: Error | undefined;
   commandCount = 0;
 
@@ -44,14 +53,71 @@ export class SshConnection implements Connection {
 
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
     const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
-    const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become, options.stdin) : { command, stdin: options.stdin };
     const client = await this.connect();
     this.commandCount++;
+    if ((options.stdin?.length ?? 0) <= MAX_SHELL_STDIN) {
+      const shell = this.shell(client, needsSudo);
+      shell.inFlight++;
+      try {
+        return await (await shell.opening).run(command, options.stdin, options.timeoutMs);
+      } finally {
+        shell.inFlight--;
+      }
+    }
+    const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become, options.stdin) : { command, stdin: options.stdin };
     const result = await this.channels.use(() => this.exec(client, wrapped.command, wrapped.stdin, options.timeoutMs));
     return needsSudo ? { ...result, stderr: stripSudoPrompt(result.stderr) } : result;
   }
 
+  /**
+   * The least busy shell of a become mode, opening another while there are fewer than allowed.
+   * Chosen synchronously, so commands arriving together never open more shells than allowed.
+   */
+  private shell(client: Client, sudo: boolean): ShellEntry {
+    const key = sudo ? "sudo" : "plain";
+    const shells = (this.shells.get(key) ?? []).filter((s) => !s.session || s.session.usable);
+    this.shells.set(key, shells);
+    const idle = shells.find((s) => s.inFlight === 0);
+    if (idle) return idle;
+    if (shells.length < SHELLS_PER_MODE) {
+      const entry: ShellEntry = { opening: this.openShell(client, sudo), inFlight: 0 };
+      entry.opening.then(
+        (session) => (entry.session = session),
+        () => shells.splice(shells.indexOf(entry), 1),
+      );
+      shells.push(entry);
+      return entry;
+    }
+    return shells.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+  }
+
+  private openShell(client: Client, sudo: boolean): Promise<ShellSession> {
+    const { become } = this.settings;
+    const command = !sudo
+      ? "/bin/sh"
+      : become.password === undefined
+        ? shellCommand("sudo", "-H", "-n", "-u", become.user, "/bin/sh")
+        : shellCommand("sudo", "-H", "-S", "-p", SUDO_PROMPT, "-u", become.user, "/bin/sh");
+    return new Promise((resolve, reject) => {
+      client.exec(command, (error: Error | undefined, channel: ClientChannel) => {
+        if (error) {
+          reject(this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${error.message}`));
+          return;
+        }
+        resolve(
+          new ShellSession(channel, {
+            password: sudo ? become.password : undefined,
+            prompt: SUDO_PROMPT,
+            onClose: () => this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`),
+          }),
+        );
+      });
+    });
+  }
+
   async close(): Promise<void> {
+    for (const shells of this.shells.values()) for (const shell of shells) shell.session?.close();
+    this.shells.clear();
     const client = this.client;
     this.client = undefined;
     this.connecting = undefined;
@@ -185,6 +251,12 @@ export class SshConnection implements Connection {
 }
 
 class DroppedBeforeHandshake extends Error {}
+
+interface ShellEntry {
+  readonly opening: Promise<ShellSession>;
+  session?: ShellSession;
+  inFlight: number;
+}
 
 /**
  * The TCP socket, opened here so TCP_NODELAY is set: ssh2 leaves Nagle's algorithm on, and every

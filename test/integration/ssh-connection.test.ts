@@ -128,4 +128,31 @@ describe("ssh connection", () => {
     const ssh = connect("root", { ansible_ssh_private_key_file: loose });
     await expect(ssh.run("true")).rejects.toThrow(/mode 0644.*chmod 600/);
   });
+
+  describe("the long-lived shell that runs commands one after another", () => {
+    it("keeps commands apart: syntax errors, exit, cd and stdin readers do not leak into the next", async () => {
+      const ssh = connect(SUDO_USER, { ansible_become: true });
+      expect((await ssh.run("if then fi 'unclosed")).code).not.toBe(0);
+      expect((await ssh.run("cd /tmp; exit 7")).code).toBe(7);
+      expect((await ssh.run("pwd")).stdout).not.toBe("/tmp\n");
+      expect((await ssh.run("cat; echo after")).stdout).toBe("after\n");
+      expect((await ssh.run("set -e; false; echo unreachable")).code).toBe(1);
+      expect((await ssh.run("printf 'no newline'")).stdout).toBe("no newline");
+      expect((await ssh.run("echo out; echo err >&2")).stderr).toBe("err\n");
+    });
+
+    it("passes binary output and large inputs (which go over a channel of their own) unchanged", async () => {
+      const ssh = connect(SUDO_USER, { ansible_become: true });
+      const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+      expect((await ssh.run("cat", { stdin: bytes })).stdoutBytes.equals(bytes)).toBe(true);
+      const large = Buffer.alloc(600 * 1024, 7);
+      expect((await ssh.run("wc -c", { stdin: large })).stdout.trim()).toBe(String(large.length));
+    });
+
+    it("recovers after a command times out", async () => {
+      const ssh = connect(SUDO_USER, { ansible_become: true });
+      await expect(ssh.run("sleep 5", { timeoutMs: 300 })).rejects.toThrow(/timed out/);
+      expect((await ssh.run("echo again")).stdout).toBe("again\n");
+    });
+  });
 });
