@@ -1,7 +1,8 @@
 /**
- * Privilege escalation with sudo, as Ansible's `become`. The command runs under `/bin/sh -c` as the
- * become user; a password, when needed, is written to sudo's stdin (never on a command line) ahead
- * of the command's own input, and sudo's prompt is removed from stderr.
+ * Privilege escalation with sudo for the local connection, as Ansible's `become`. The command runs
+ * under `/bin/sh -c` as the become user; a password is written to sudo's stdin (never on a command
+ * line) ahead of the command's own input, so callers pass one only when sudo asks for it, and
+ * sudo's prompt is removed from stderr. (SSH connections run a long-lived shell: see ShellSession.)
  */
 import { shellCommand } from "./quote.js";
 

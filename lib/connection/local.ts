@@ -18,9 +18,17 @@ export class LocalConnection implements Connection {
     return this.settings.inventoryName;
   }
 
+  /** Whether sudo asks for a password here, found once; the password is sent only if it does. */
+  private passwordNeeded: Promise<boolean> | undefined;
+
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
     const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
-    const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become, options.stdin) : { command, stdin: options.stdin };
+    let become = this.settings.become;
+    if (needsSudo && become.password !== undefined) {
+      this.passwordNeeded ??= $({ nothrow: true, quiet: true })`sudo -n -u ${become.user} true`.then((r) => r.exitCode !== 0);
+      if (!(await this.passwordNeeded)) become = { user: become.user };
+    }
+    const wrapped = needsSudo ? wrapWithSudo(command, become, options.stdin) : { command, stdin: options.stdin };
     this.commandCount++;
     const output = await $({
       input: wrapped.stdin ?? "",

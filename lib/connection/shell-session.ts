@@ -6,58 +6,128 @@
  *
  * Each command travels base64-encoded and runs in a subshell through `eval`, so a syntax error
  * cannot leave the shell waiting for more input, and `exit`, `cd` or `set -e` stay inside it. Its
- * stdin comes from a base64 pipe (or /dev/null). After it, a random marker on stdout (with the exit
- * code) and on stderr ends its output.
+ * stdin comes from a base64 pipe, a temporary file (large inputs, sent in chunks) or /dev/null.
+ * After it, a random marker on stdout (with the exit code) and on stderr ends its output.
+ *
+ * A sudo password is written only when sudo prints its prompt (never when sudo does not ask, where
+ * the shell would run it as a command), and commands only after the shell reports it is ready.
  */
 import { randomBytes } from "node:crypto";
 import type { ClientChannel } from "ssh2";
 import type { CommandResult } from "./types.js";
 
-/** Larger inputs (uploads of files) are sent on a channel of their own instead. */
-export const MAX_SHELL_STDIN = 256 * 1024;
+/** Inputs up to this size travel inside the command; larger ones in chunks to a temporary file. */
+const INLINE_STDIN = 128 * 1024;
 
 interface Pending {
   readonly resolve: (result: CommandResult) => void;
   readonly reject: (error: Error) => void;
 }
 
+export interface ShellStart {
+  /** The command that starts the shell: prints `ready` on stdout, then runs /bin/sh on stdin. */
+  readonly command: string;
+  readonly ready: string;
+}
+
+/** How to start the shell: plain, or through sudo (with -S and a known prompt when a password is set). */
+export function shellStart(sudo: { argv: string[] } | undefined, nonce: string): ShellStart {
+  const ready = `ready-${nonce}`;
+  const inner = `echo ${ready}; exec /bin/sh`;
+  if (!sudo) return { command: `/bin/sh -c '${inner}'`, ready };
+  return { command: `${sudo.argv.join(" ")} /bin/sh -c '${inner}'`, ready };
+}
+
+/** A growing byte buffer that finds a marker without copying everything on every chunk. */
+class Stream {
+  private chunks: Buffer[] = [];
+  private length = 0;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** Index of the marker, searching only the bytes that arrived since the last search (and a margin). */
+  private searchedUpTo = 0;
+  find(marker: Buffer): number {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
+    const all = this.chunks[0] ?? Buffer.alloc(0);
+    const from = Math.max(0, this.searchedUpTo - marker.length);
+    const at = all.indexOf(marker, from);
+    this.searchedUpTo = at < 0 ? all.length : this.searchedUpTo;
+    return at;
+  }
+
+  bytes(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  /** Removes and returns the first `end` bytes, dropping `skip` more after them. */
+  take(end: number, skip: number): Buffer {
+    const all = this.bytes();
+    const head = Buffer.from(all.subarray(0, end));
+    const rest = all.subarray(end + skip);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.length = rest.length;
+    this.searchedUpTo = 0;
+    return head;
+  }
+}
+
 export class ShellSession {
   private readonly nonce = randomBytes(16).toString("hex");
-  private stdout = Buffer.alloc(0);
-  private stderr = Buffer.alloc(0);
+  private readonly stdout = new Stream();
+  private readonly stderr = new Stream();
   private pending: Pending | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private queue: Promise<unknown>;
   private closed: Error | undefined;
-  /** Text removed from stderr once (sudo's password prompt). */
-  private stripOnce: string | undefined;
+  private exitCode: number | undefined;
+  private prompts = 0;
 
   constructor(
     private readonly channel: ClientChannel,
-    options: { password?: string; prompt?: string; onClose: () => Error } = { onClose: () => new Error("the shell ended") },
+    private readonly start: ShellStart,
+    private readonly sudo: { password?: string; prompt: string } | undefined,
+    onClose: () => Error,
   ) {
-    if (options.password !== undefined) {
-      channel.write(options.password + "\n");
-      this.stripOnce = options.prompt;
-    }
+    let markReady: () => void = () => undefined;
+    let failReady: (error: Error) => void = () => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    let isReady = false;
     channel.on("data", (chunk: Buffer) => {
-      this.stdout = Buffer.concat([this.stdout, chunk]);
+      this.stdout.push(chunk);
+      if (!isReady) {
+        const at = this.stdout.find(Buffer.from(`${this.start.ready}\n`));
+        if (at < 0) return;
+        this.stdout.take(at, this.start.ready.length + 1);
+        isReady = true;
+        markReady();
+      }
       this.settle();
     });
     channel.stderr.on("data", (chunk: Buffer) => {
-      this.stderr = Buffer.concat([this.stderr, chunk]);
+      this.stderr.push(chunk);
+      if (!isReady && this.sudo) this.answerPrompt();
       this.settle();
     });
-    let exitCode: number | undefined;
-    channel.on("exit", (code: number | null) => (exitCode = code ?? undefined));
+    channel.on("exit", (code: number | null) => (this.exitCode = code ?? undefined));
     channel.on("close", () => {
-      this.closed = options.onClose();
+      this.closed = onClose();
+      if (!isReady) {
+        // The shell never started (sudo refused, say): that is every waiting command's result.
+        failReady(new ShellNotStarted(this.result(Buffer.alloc(0), this.stderr.bytes(), this.exitCode ?? 1)));
+        return;
+      }
       const pending = this.pending;
       this.pending = undefined;
-      if (!pending) return;
-      // The shell itself ended (sudo refused, say): its output is the command's result.
-      if (exitCode !== undefined) pending.resolve(this.result(this.stdout, this.stderr, exitCode));
-      else pending.reject(this.closed);
+      pending?.reject(this.closed);
     });
+    this.queue = ready;
   }
 
   get usable(): boolean {
@@ -66,7 +136,13 @@ export class ShellSession {
 
   /** Runs one command after those already queued. */
   run(command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
-    const next = this.queue.then(() => this.runNow(command, stdin, timeoutMs));
+    const next = this.queue.then(
+      () => this.runWithInput(command, stdin, timeoutMs),
+      (error: unknown) => {
+        if (error instanceof ShellNotStarted) return error.result;
+        throw error;
+      },
+    );
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -75,14 +151,38 @@ export class ShellSession {
     this.channel.end();
   }
 
-  private runNow(command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
+  /** sudo asks once; a second prompt means the password was refused (sudo would wait forever). */
+  private answerPrompt(): void {
+    const prompt = Buffer.from(this.sudo!.prompt);
+    const at = this.stderr.find(prompt);
+    if (at < 0) return;
+    this.stderr.take(at, prompt.length);
+    this.prompts++;
+    if (this.sudo!.password === undefined || this.prompts > 1) this.channel.close();
+    else this.channel.write(this.sudo!.password + "\n");
+  }
+
+  private async runWithInput(command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
+    const input = stdin === undefined ? Buffer.alloc(0) : Buffer.from(stdin);
+    const b64 = (data: Buffer | string) => Buffer.from(data).toString("base64");
+    const run = `( eval "$(printf '%s' '${b64(command)}' | base64 -d)" )`;
+    if (input.length === 0) return this.runScript(`${run} </dev/null`, command, timeoutMs);
+    if (input.length <= INLINE_STDIN) return this.runScript(`printf '%s' '${b64(input)}' | base64 -d | ${run}`, command, timeoutMs);
+    const file = `/tmp/.easy-kube-input-${this.nonce}`;
+    await this.runScript(`umask 077; : > ${file}`, command, timeoutMs);
+    try {
+      for (let offset = 0; offset < input.length; offset += INLINE_STDIN) {
+        const part = await this.runScript(`printf '%s' '${b64(input.subarray(offset, offset + INLINE_STDIN))}' | base64 -d >> ${file}`, command, timeoutMs);
+        if (part.code !== 0) return part;
+      }
+      return await this.runScript(`${run} < ${file}`, command, timeoutMs);
+    } finally {
+      if (this.usable) await this.runScript(`rm -f ${file}`, command, timeoutMs);
+    }
+  }
+
+  private runScript(script: string, command: string, timeoutMs: number | undefined): Promise<CommandResult> {
     if (this.closed) return Promise.reject(this.closed);
-    const b64 = (data: string | Buffer) => Buffer.from(data).toString("base64");
-    const feed = stdin === undefined || stdin.length === 0 ? "</dev/null" : "";
-    const script =
-      (stdin === undefined || stdin.length === 0 ? "" : `printf '%s' '${b64(stdin)}' | base64 -d | `) +
-      `( eval "$(printf '%s' '${b64(command)}' | base64 -d)" ) ${feed}\n` +
-      `printf '\\n${this.nonce} %d\\n' $?; printf '\\n${this.nonce}\\n' >&2\n`;
     return new Promise<CommandResult>((resolve, reject) => {
       const timer = timeoutMs
         ? setTimeout(() => {
@@ -92,17 +192,9 @@ export class ShellSession {
             reject(this.closed);
           }, timeoutMs)
         : undefined;
-      this.pending = {
-        resolve: (result) => {
-          if (timer) clearTimeout(timer);
-          resolve(result);
-        },
-        reject: (error) => {
-          if (timer) clearTimeout(timer);
-          reject(error);
-        },
-      };
-      this.channel.write(script);
+      const done = () => timer && clearTimeout(timer);
+      this.pending = { resolve: (r) => (done(), resolve(r)), reject: (e) => (done(), reject(e)) };
+      this.channel.write(`${script}\nprintf '\\n${this.nonce} %d\\n' $?; printf '\\n${this.nonce}\\n' >&2\n`);
     });
   }
 
@@ -110,29 +202,29 @@ export class ShellSession {
   private settle(): void {
     if (!this.pending) return;
     const outMarker = Buffer.from(`\n${this.nonce} `);
-    const outAt = this.stdout.indexOf(outMarker);
+    const outAt = this.stdout.find(outMarker);
     if (outAt < 0) return;
-    const lineEnd = this.stdout.indexOf(0x0a, outAt + outMarker.length);
+    const bytes = this.stdout.bytes();
+    const lineEnd = bytes.indexOf(0x0a, outAt + outMarker.length);
     if (lineEnd < 0) return;
     const errMarker = Buffer.from(`\n${this.nonce}\n`);
-    const errAt = this.stderr.indexOf(errMarker);
+    const errAt = this.stderr.find(errMarker);
     if (errAt < 0) return;
-    const code = Number(this.stdout.subarray(outAt + outMarker.length, lineEnd).toString());
-    const stdout = this.stdout.subarray(0, outAt);
-    const stderr = this.stderr.subarray(0, errAt);
-    this.stdout = this.stdout.subarray(lineEnd + 1);
-    this.stderr = this.stderr.subarray(errAt + errMarker.length);
+    const code = Number(bytes.subarray(outAt + outMarker.length, lineEnd).toString());
+    const stdout = this.stdout.take(outAt, lineEnd + 1 - outAt);
+    const stderr = this.stderr.take(errAt, errMarker.length);
     const pending = this.pending;
     this.pending = undefined;
     pending.resolve(this.result(stdout, stderr, code));
   }
 
   private result(stdout: Buffer, stderr: Buffer, code: number): CommandResult {
-    let errors = stderr.toString("utf8");
-    if (this.stripOnce && errors.includes(this.stripOnce)) {
-      errors = errors.replace(this.stripOnce, "");
-      this.stripOnce = undefined;
-    }
-    return { stdout: stdout.toString("utf8"), stdoutBytes: Buffer.from(stdout), stderr: errors, code };
+    return { stdout: stdout.toString("utf8"), stdoutBytes: stdout, stderr: stderr.toString("utf8"), code };
+  }
+}
+
+class ShellNotStarted extends Error {
+  constructor(readonly result: CommandResult) {
+    super("the shell did not start");
   }
 }

@@ -8,27 +8,25 @@
  * were lost under load; it also opens a new connection per command unless its process-wide cache
  * is used. Here listeners are attached in ssh2's callback, before any event can fire.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Client, type AgentAuthMethod, type ClientChannel, type PasswordAuthMethod, type PublicKeyAuthMethod } from "ssh2";
 import { EasyKubeError } from "../errors.js";
-import { Semaphore } from "../util/semaphore.js";
-import { stripSudoPrompt, SUDO_PROMPT, wrapWithSudo } from "./become.js";
-import { shellCommand } from "./quote.js";
-import { MAX_SHELL_STDIN, ShellSession } from "./shell-session.js";
+import { SUDO_PROMPT } from "./become.js";
+import { shellQuote } from "./quote.js";
+import { ShellSession, shellStart } from "./shell-session.js";
 import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSettings } from "./settings.js";
 import { UnreachableError, type CommandResult, type Connection, type RunOptions } from "./types.js";
 
 /**
- * Channels per host stay below OpenSSH's MaxSessions default of 10, leaving room for the user's
- * own sessions: up to 2 long-lived shells for each become mode, and 4 for single commands
- * (uploads larger than a shell takes).
+ * Commands run in long-lived shells: up to 2 for each become mode, so at most 4 channels per host,
+ * well below OpenSSH's MaxSessions default of 10.
  */
 const SHELLS_PER_MODE = 2;
-const EXEC_CHANNELS = 4;
 
 /**
  * sshd drops connections beyond MaxStartups (default 10 unauthenticated at once) before the
@@ -39,7 +37,6 @@ const CONNECT_ATTEMPTS = 4;
 export class SshConnection implements Connection {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
-  private readonly channels = new Semaphore(EXEC_CHANNELS);
   /** Long-lived shells by become mode ("sudo" / "plain"), with the commands each has in hand. */
   private readonly shells = new Map<string, ShellEntry[]>();
   private lost: Error | undefined;
@@ -55,18 +52,13 @@ export class SshConnection implements Connection {
     const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
     const client = await this.connect();
     this.commandCount++;
-    if ((options.stdin?.length ?? 0) <= MAX_SHELL_STDIN) {
-      const shell = this.shell(client, needsSudo);
-      shell.inFlight++;
-      try {
-        return await (await shell.opening).run(command, options.stdin, options.timeoutMs);
-      } finally {
-        shell.inFlight--;
-      }
+    const shell = this.shell(client, needsSudo);
+    shell.inFlight++;
+    try {
+      return await (await shell.opening).run(command, options.stdin, options.timeoutMs);
+    } finally {
+      shell.inFlight--;
     }
-    const wrapped = needsSudo ? wrapWithSudo(command, this.settings.become, options.stdin) : { command, stdin: options.stdin };
-    const result = await this.channels.use(() => this.exec(client, wrapped.command, wrapped.stdin, options.timeoutMs));
-    return needsSudo ? { ...result, stderr: stripSudoPrompt(result.stderr) } : result;
   }
 
   /**
@@ -93,24 +85,17 @@ export class SshConnection implements Connection {
 
   private openShell(client: Client, sudo: boolean): Promise<ShellSession> {
     const { become } = this.settings;
-    const command = !sudo
-      ? "/bin/sh"
-      : become.password === undefined
-        ? shellCommand("sudo", "-H", "-n", "-u", become.user, "/bin/sh")
-        : shellCommand("sudo", "-H", "-S", "-p", SUDO_PROMPT, "-u", become.user, "/bin/sh");
+    // -S with a known prompt: the password is sent only if sudo asks for it (see ShellSession).
+    const sudoArgv = sudo ? ["sudo", "-H", ...(become.password === undefined ? ["-n"] : ["-S", "-p", SUDO_PROMPT]), "-u", become.user].map(shellQuote) : undefined;
+    const start = shellStart(sudoArgv ? { argv: sudoArgv } : undefined, randomBytes(8).toString("hex"));
     return new Promise((resolve, reject) => {
-      client.exec(command, (error: Error | undefined, channel: ClientChannel) => {
+      client.exec(start.command, (error: Error | undefined, channel: ClientChannel) => {
         if (error) {
           reject(this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${error.message}`));
           return;
         }
-        resolve(
-          new ShellSession(channel, {
-            password: sudo ? become.password : undefined,
-            prompt: SUDO_PROMPT,
-            onClose: () => this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`),
-          }),
-        );
+        const lostWhileRunning = () => this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`);
+        resolve(new ShellSession(channel, start, sudo ? { password: become.password, prompt: SUDO_PROMPT } : undefined, lostWhileRunning));
       });
     });
   }
@@ -198,6 +183,8 @@ export class SshConnection implements Connection {
         },
       });
     }).catch((error: unknown) => {
+      // An abandoned client may still report the same failure again; it has been handled.
+      client.on("error", () => undefined);
       client.end();
       sock.destroy();
       throw error;
@@ -210,43 +197,6 @@ export class SshConnection implements Connection {
     });
     this.client = client;
     return client;
-  }
-
-  private exec(client: Client, command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
-    return new Promise<CommandResult>((resolve, reject) => {
-      client.exec(command, (error: Error | undefined, channel: ClientChannel) => {
-        if (error) {
-          reject(this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${error.message}`));
-          return;
-        }
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        let code: number | undefined;
-        let signal: string | undefined;
-        const timer = timeoutMs
-          ? setTimeout(() => {
-              channel.close();
-              reject(new EasyKubeError(`command timed out after ${timeoutMs / 1000} s on ${this.host}: ${command}`));
-            }, timeoutMs)
-          : undefined;
-        channel.on("data", (chunk: Buffer) => stdout.push(chunk));
-        channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-        channel.on("exit", (exitCode: number | null, exitSignal?: string) => {
-          code = exitCode ?? undefined;
-          signal = exitSignal;
-        });
-        channel.on("close", () => {
-          if (timer) clearTimeout(timer);
-          if (code === undefined && signal === undefined) {
-            reject(this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`));
-            return;
-          }
-          const bytes = Buffer.concat(stdout);
-          resolve({ stdout: bytes.toString("utf8"), stdoutBytes: bytes, stderr: Buffer.concat(stderr).toString("utf8"), code: code ?? 128 });
-        });
-        channel.end(stdin ?? "");
-      });
-    });
   }
 }
 

@@ -75,6 +75,14 @@ describe("ssh connection", () => {
     expect(result.stderr).toBe("");
   });
 
+  it("sends a configured sudo password only when sudo asks: never into a command or its input", async () => {
+    const ssh = connect(SUDO_USER, { ansible_become: true, ansible_become_password: "unneeded-pw-123" });
+    const result = await ssh.run("id -un; cat", { stdin: "the upload\n" });
+    expect(result).toMatchObject({ stdout: "root\nthe upload\n", stderr: "", code: 0 });
+    const large = await ssh.run("head -c 20", { stdin: Buffer.concat([Buffer.from("first bytes exactly"), Buffer.alloc(300 * 1024, 1)]) });
+    expect(large.stdout).toBe("first bytes exactly\u0001");
+  });
+
   it("fails clearly with a wrong sudo password", async () => {
     const ssh = connect(SUDO_PASSWORD_USER, { ansible_become: true, ansible_become_password: "wrong" });
     const result = await ssh.run("id -un");
