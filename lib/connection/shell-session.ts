@@ -42,6 +42,8 @@ export function shellStart(sudo: { argv: string[] } | undefined, nonce: string):
 class Stream {
   private chunks: Buffer[] = [];
   private length = 0;
+  /** Bytes already searched without a match: the next search starts near their end. */
+  private searchedUpTo = 0;
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
@@ -49,7 +51,6 @@ class Stream {
   }
 
   /** Index of the marker, searching only the bytes that arrived since the last search (and a margin). */
-  private searchedUpTo = 0;
   find(marker: Buffer): number {
     if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
     const all = this.chunks[0] ?? Buffer.alloc(0);
