@@ -21,7 +21,7 @@ fi
 # build, and dpkg would refuse to replace a file another package owns).
 if [ ! -x .cache/kubectl ]; then
   tmp=$(mktemp -d)
-  chmod 755 "$tmp" # apt's download user must be able to write there
+  chown _apt "$tmp" 2>/dev/null || true # apt downloads as its own user, which must write there
   (cd "$tmp" && apt-get download -q kubernetes-client >/dev/null)
   dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$tmp/root"
   mkdir -p .cache

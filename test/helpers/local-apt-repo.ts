@@ -12,7 +12,14 @@ import { join } from "node:path";
 /** A repository with the packages, and with `withDependencies` everything they need, from Debian. */
 export function buildLocalAptRepo(packageNames: string | readonly string[], options: { withDependencies?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "ek-apt-repo-"));
-  chmodSync(dir, 0o755); // apt downloads as its own user
+  // apt downloads as its own user, which must be able to write there (not everyone: a .deb
+  // slipped in by another user would end up installed on the lab machines).
+  chmodSync(dir, 0o755);
+  try {
+    execFileSync("chown", ["_apt", dir], { stdio: "ignore" });
+  } catch {
+    // no _apt user: apt downloads as root, with a warning
+  }
   const names = typeof packageNames === "string" ? [packageNames] : [...packageNames];
   const wanted = options.withDependencies
     ? execFileSync("apt-cache", ["depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", ...names], { encoding: "utf8" })
