@@ -86,6 +86,8 @@ export class ShellSession {
   private closed: Error | undefined;
   private exitCode: number | undefined;
   private prompts = 0;
+  /** What sudo said before a prompt ("Sorry, try again."), kept for the failure message. */
+  private sudoMessages = "";
 
   constructor(
     private readonly channel: ClientChannel,
@@ -121,7 +123,8 @@ export class ShellSession {
       this.closed = onClose();
       if (!isReady) {
         // The shell never started (sudo refused, say): that is every waiting command's result.
-        failReady(new ShellNotStarted(this.result(Buffer.alloc(0), this.stderr.bytes(), this.exitCode ?? 1)));
+        const said = Buffer.concat([Buffer.from(this.sudoMessages), this.stderr.bytes()]);
+        failReady(new ShellNotStarted(this.result(Buffer.alloc(0), said, this.exitCode ?? 1)));
         return;
       }
       const pending = this.pending;
@@ -157,7 +160,7 @@ export class ShellSession {
     const prompt = Buffer.from(this.sudo!.prompt);
     const at = this.stderr.find(prompt);
     if (at < 0) return;
-    this.stderr.take(at, prompt.length);
+    this.sudoMessages += this.stderr.take(at, prompt.length).toString("utf8");
     this.prompts++;
     if (this.sudo!.password === undefined || this.prompts > 1) this.channel.close();
     else this.channel.write(this.sudo!.password + "\n");

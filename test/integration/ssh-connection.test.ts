@@ -88,6 +88,7 @@ describe("ssh connection", () => {
     const result = await ssh.run("id -un");
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/Sorry, try again|incorrect password/);
   });
 
   it("refuses a host whose key is not in known_hosts, and names the way out", async () => {
