@@ -94,6 +94,8 @@ export class ShellSession {
     private readonly start: ShellStart,
     private readonly sudo: { password?: string; prompt: string } | undefined,
     onClose: () => Error,
+    /** Called for every script sent: one round trip each (a large input takes several). */
+    private readonly onRoundTrip: () => void = () => undefined,
   ) {
     let markReady: () => void = () => undefined;
     let failReady: (error: Error) => void = () => undefined;
@@ -198,6 +200,7 @@ export class ShellSession {
         : undefined;
       const done = () => timer && clearTimeout(timer);
       this.pending = { resolve: (r) => (done(), resolve(r)), reject: (e) => (done(), reject(e)) };
+      this.onRoundTrip();
       this.channel.write(`${script}\nprintf '\\n${this.nonce} %d\\n' $?; printf '\\n${this.nonce}\\n' >&2\n`);
     });
   }

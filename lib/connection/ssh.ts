@@ -51,7 +51,6 @@ export class SshConnection implements Connection {
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
     const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
     const client = await this.connect();
-    this.commandCount++;
     const shell = this.shell(client, needsSudo);
     shell.inFlight++;
     try {
@@ -95,7 +94,8 @@ export class SshConnection implements Connection {
           return;
         }
         const lostWhileRunning = () => this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`);
-        resolve(new ShellSession(channel, start, sudo ? { password: become.password, prompt: SUDO_PROMPT } : undefined, lostWhileRunning));
+        const countRoundTrip = () => void this.commandCount++;
+        resolve(new ShellSession(channel, start, sudo ? { password: become.password, prompt: SUDO_PROMPT } : undefined, lostWhileRunning, countRoundTrip));
       });
     });
   }

@@ -20,7 +20,7 @@ export interface Connection {
   readonly host: string;
   /** Runs a shell command (`/bin/sh -c`) and resolves with its output; a non-zero exit is not an error. */
   run(command: string, options?: RunOptions): Promise<CommandResult>;
-  /** Commands sent so far: the benchmark's count of round trips. */
+  /** Round trips so far (a command with a large input takes several): the benchmark counts these. */
   readonly commandCount: number;
   close(): Promise<void>;
 }

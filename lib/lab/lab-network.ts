@@ -48,7 +48,3 @@ export function removeLabNetwork(config: LabConfig): void {
   }
   if (succeeds("ip", "link", "show", config.bridge)) run("ip", "link", "del", config.bridge);
 }
-
-export function labNetworkPresent(config: LabConfig): boolean {
-  return succeeds("ip", "link", "show", config.bridge);
-}

@@ -13,7 +13,7 @@ import { mapLimited } from "../util/semaphore.js";
 import { ensureBaseImage } from "./base-image.js";
 import { MAX_MACHINES, type LabConfig } from "./lab-config.js";
 import { removeLabInventory, writeLabInventory } from "./lab-inventory.js";
-import { ensureLabNetwork, labNetworkPresent, removeLabNetwork } from "./lab-network.js";
+import { ensureLabNetwork, removeLabNetwork } from "./lab-network.js";
 import { processesInCgroups, removeControllerCgroups, removeLabCgroups } from "./machine-cgroups.js";
 import { bootMachine, hostPublicKey, machineAt, machinePid, powerOffMachine, prepareMachine, runInMachine, stopMachine, wipeMachine, type LabProfile, type Machine } from "./machine.js";
 import { labPreflight } from "./preflight.js";
@@ -108,10 +108,6 @@ export async function labStatus(config: LabConfig): Promise<LabMachineStatus[]> 
       return { name: m.name, address: m.address, running, sshReachable: running && (await portOpen(m.address, 22, 3000)) };
     }),
   );
-}
-
-export function labExists(config: LabConfig): boolean {
-  return existingMachines(config).length > 0 || labNetworkPresent(config);
 }
 
 /** Stops one machine abruptly, as a power cut would (for failure tests); `labUp` boots it again. */
