@@ -22,6 +22,7 @@ export {
   type TaskContext,
   type TaskOutcome,
   type InventoryView,
+  type RoleCheck,
 } from "./runner/types.js";
 export { runPlaybook, type RunOptions, type RunSummary } from "./runner/run-playbook.js";
 export { ValidationError } from "./runner/prepare-run.js";

@@ -4,6 +4,7 @@
  *   easy-kube exec -i INV PATTERN [-b] [-f N] -- COMMAND...
  *   easy-kube ping -i INV [PATTERN]
  *   easy-kube lab up [N] | status | reset | down
+ *   easy-kube bundle -i INV
  */
 import { parseArgs } from "node:util";
 import { EasyKubeError } from "../errors.js";
@@ -11,6 +12,7 @@ import { inventoryGraph, inventoryList } from "../inventory/ansible-view.js";
 import { loadInventory } from "../inventory/load.js";
 import { DEFAULT_FORKS } from "../runner/run-playbook.js";
 import { runAdhoc } from "./adhoc.js";
+import { bundleCommand } from "./bundle-command.js";
 import { certsCommand } from "./certs-command.js";
 import { labCommand } from "./lab-command.js";
 import { EXIT } from "./playbook-cli.js";
@@ -25,6 +27,8 @@ commands:
   ping -i INV [PATTERN]  check that every matched host is reachable over SSH
   lab up [N] | status | reset | down
                          local test machines (systemd-nspawn) with a generated inventory
+  bundle -i INV [-e VAR=VALUE] [--components LIST]
+                         fill the local binary bundle the roles install from
   certs status -i INV [--hosts] [--warn-days N]
                          every certificate with its names, issuer and expiry (also on the hosts)
 
@@ -56,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
       return labCommand(rest);
     case "certs":
       return certsCommand(rest);
+    case "bundle":
+      return bundleCommand(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -124,7 +124,7 @@ export function prepareRun(playbook: Playbook, options: PrepareOptions): Prepare
         }
       }
       for (const check of role.checks ?? []) {
-        for (const message of check({ hosts, inventory: inventoryView })) problems.push(`role ${role.name}: ${message}`);
+        for (const message of check({ hosts, inventory: inventoryView, vars: (host) => roleVars.get(host)!.get(role.name)! })) problems.push(`role ${role.name}: ${message}`);
       }
     }
     const handlers = new Map<string, { task: Task<any>; role?: Role<any> }>();

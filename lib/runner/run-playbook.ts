@@ -159,7 +159,7 @@ async function runTaskOnHosts(
   const { task, role } = scheduled;
   const targets = task.runOnce ? hosts.slice(0, 1) : hosts;
   options.reporter.emit({ type: "task_start", task: task.name, role: role?.name, handler, hosts: targets });
-  const results = await mapLimited(targets, forks, async (host) => {
+  const results = await mapLimited(targets, Math.min(forks, task.throttle ?? forks), async (host) => {
     const session = sessions.get(host)!;
     const vars = role ? prepared.roleVars.get(host)!.get(role.name)! : prepared.playVars.get(host)!;
     const result = await executeTask({

@@ -64,6 +64,8 @@ export interface Task<V = Vars> {
   readonly ignoreErrors?: boolean;
   /** Overrides the play's become for this task. */
   readonly become?: boolean;
+  /** At most this many hosts run the task at once (Ansible's `throttle`): 1 gives a rolling change. */
+  readonly throttle?: number;
   /** Marks the special task that runs notified handlers now (see `flushHandlers`). */
   readonly flushHandlers?: boolean;
 }
@@ -72,7 +74,12 @@ export interface Task<V = Vars> {
 export const flushHandlers: Task<any> = { name: "flush handlers", flushHandlers: true, tags: ["always"] };
 
 /** A check across hosts that needs the whole inventory (e.g. an odd number of etcd members). */
-export type RoleCheck = (view: { hosts: readonly string[]; inventory: InventoryView }) => string[];
+export type RoleCheck = (view: {
+  hosts: readonly string[];
+  inventory: InventoryView;
+  /** A host's variables as the role sees them (typed, defaults applied). */
+  vars: (host: string) => Vars;
+}) => string[];
 
 export interface Role<S extends Schema = Schema> {
   readonly name: string;

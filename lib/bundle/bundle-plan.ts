@@ -1,0 +1,64 @@
+/**
+ * What the bundle must hold for an inventory: every host's groups say which components it runs
+ * (etcd hosts etcd; masters Kubernetes; nodes Docker, CNI and Kubernetes), its variables say which
+ * version, architecture and source. Hosts installing from OS packages need nothing from it.
+ */
+import { join } from "node:path";
+import { EasyKubeError } from "../errors.js";
+import type { Inventory } from "../inventory/inventory.js";
+import type { Vars } from "../inventory/model.js";
+import { interpolateVars } from "../vars/interpolate.js";
+import { resolveRoleVars } from "../vars/resolve-role-vars.js";
+import { bundleVars, type ComponentName } from "./bundle-vars.js";
+import type { BundleRequest } from "./fill-bundle.js";
+
+const COMPONENTS_OF_GROUP: Readonly<Record<string, readonly ComponentName[]>> = {
+  etcd: ["etcd"],
+  kube_master: ["kubernetes"],
+  kube_node: ["docker", "cni", "kubernetes"],
+};
+
+const VERSION_VARIABLE: Readonly<Record<ComponentName, keyof typeof bundleVars>> = {
+  etcd: "etcd_version",
+  kubernetes: "kube_version",
+  docker: "docker_version",
+  cni: "cni_version",
+};
+
+export interface PlannedComponent {
+  readonly bundleDir: string;
+  readonly request: BundleRequest;
+  readonly hosts: string[];
+}
+
+/** The bundle folder: bundle_dir, or .bundle/ beside the (first) inventory. */
+export function bundleDirFor(bundleDir: string, inventoryDir: string | undefined): string {
+  return bundleDir || join(inventoryDir ?? ".", ".bundle");
+}
+
+export function planBundle(inventory: Inventory, extraVars: Vars, only?: readonly ComponentName[]): PlannedComponent[] {
+  const planned = new Map<string, PlannedComponent>();
+  const problems: string[] = [];
+  for (const host of inventory.hostNames()) {
+    const groups = inventory.groupNames(host);
+    const wanted = new Set(groups.flatMap((g) => COMPONENTS_OF_GROUP[g] ?? []));
+    if (wanted.size === 0) continue;
+    const resolved = inventory.hostVars(host, extraVars);
+    const raw = interpolateVars({ inventory_hostname: host, group_names: groups, inventory_dir: inventory.baseDirs[0], ...resolved.vars });
+    const { values: vars, problems: varProblems } = resolveRoleVars(bundleVars, raw, resolved.origins, host);
+    problems.push(...varProblems.map((p) => `${p.where}: host ${p.host}: ${p.message}`));
+    if (varProblems.length > 0 || vars.install_method !== "bundle") continue;
+    const bundleDir = bundleDirFor(vars.bundle_dir, inventory.baseDirs[0]);
+    for (const component of wanted) {
+      if (!vars.bundle_components.includes(component) || (only && !only.includes(component))) continue;
+      const version = String(vars[VERSION_VARIABLE[component]]);
+      const request: BundleRequest = { component, version, arch: vars.bundle_arch, source: vars.bundle_source, mirror: vars.bundle_mirror, debsDir: vars.bundle_debs_dir, checksums: vars.bundle_checksums };
+      const key = JSON.stringify([bundleDir, component, version, vars.bundle_arch, vars.bundle_source, vars.bundle_mirror, vars.bundle_debs_dir]);
+      const entry = planned.get(key) ?? { bundleDir, request, hosts: [] };
+      entry.hosts.push(host);
+      planned.set(key, entry);
+    }
+  }
+  if (problems.length > 0) throw new EasyKubeError(problems.join("\n"));
+  return [...planned.values()];
+}

@@ -1,0 +1,7 @@
+/** The binary bundle: the versions manifest, filling the bundle folder, and what roles install from it. */
+export { bundleVars, ARCHES, COMPONENTS, SOURCES, type Arch, type ComponentName, type BundleSource } from "./bundle-vars.js";
+export { componentManifest, debianUpstreamVersion, versionAtLeast, type ComponentManifest } from "./manifest.js";
+export { bundledFiles, readBundleLock, componentFolder, LOCK_FILE, type BundleLock, type LockedComponent } from "./bundle-lock.js";
+export { fillBundle, type BundleRequest, type FillReport } from "./fill-bundle.js";
+export { planBundle, bundleDirFor, type PlannedComponent } from "./bundle-plan.js";
+export { installFromBundle, bundleHasComponent } from "./install-from-bundle.js";

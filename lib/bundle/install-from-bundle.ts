@@ -1,0 +1,45 @@
+/**
+ * What roles use: one installBinary per file of a component in the bundle (each checked against
+ * the lock's sha256 before it is sent), and the check that runs before any host is touched.
+ */
+import { EasyKubeError } from "../errors.js";
+import type { Vars } from "../inventory/model.js";
+import { installBinary } from "../ops/install-binary.js";
+import type { Operation } from "../ops/operation.js";
+import type { RoleCheck } from "../runner/types.js";
+import type { Arch, ComponentName } from "./bundle-vars.js";
+import { bundledFiles } from "./bundle-lock.js";
+import { bundleDirFor } from "./bundle-plan.js";
+
+const VERSION_OF: Readonly<Record<ComponentName, string>> = { etcd: "etcd_version", kubernetes: "kube_version", docker: "docker_version", cni: "cni_version" };
+
+function filesFor(vars: Vars, component: ComponentName) {
+  const dir = bundleDirFor(String(vars["bundle_dir"] ?? ""), vars["inventory_dir"] as string | undefined);
+  return bundledFiles(dir, component, String(vars[VERSION_OF[component]]), vars["bundle_arch"] as Arch);
+}
+
+/** installBinary for every file of the component (or only `names`), into `destDir` (default bin_dir). */
+export function installFromBundle(vars: Vars, component: ComponentName, options: { destDir?: string; names?: readonly string[] } = {}): Operation[] {
+  const destDir = options.destDir ?? String(vars["bin_dir"]);
+  return filesFor(vars, component)
+    .filter((f) => !options.names || options.names.includes(f.name))
+    .map((f) => installBinary({ src: f.path, dest: `${destDir}/${f.name}`, sha256: f.sha256 }));
+}
+
+/** A role check: every host installing from the bundle finds its component there (else: how to fill it). */
+export function bundleHasComponent(component: ComponentName): RoleCheck {
+  return ({ hosts, vars }) => {
+    const problems = new Set<string>();
+    for (const host of hosts) {
+      const hostVars = vars(host);
+      if (hostVars["install_method"] !== "bundle") continue;
+      try {
+        filesFor(hostVars, component);
+      } catch (error) {
+        if (!(error instanceof EasyKubeError)) throw error;
+        problems.add(error.message);
+      }
+    }
+    return [...problems];
+  };
+}

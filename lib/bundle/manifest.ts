@@ -1,0 +1,116 @@
+/**
+ * The versions manifest: for a component, version and architecture, the files a host gets and
+ * where they come from (an official archive and the path of each file inside it, or Debian
+ * packages). The version decides file names where upstream changed them (docker 18.09, CNI 0.8).
+ */
+import { EasyKubeError } from "../errors.js";
+import type { Arch, BundleSource, ComponentName } from "./bundle-vars.js";
+
+export interface ArchiveOrigin {
+  readonly kind: "archive";
+  /** The archive's file name, as upstream names it (also its name in a mirror). */
+  readonly fileName: string;
+  readonly url: string;
+  /** Where upstream publishes the archive's sha256, if it does. */
+  readonly checksumUrl?: string;
+  /** Bundle file name -> path inside the archive. */
+  readonly members: Readonly<Record<string, string>>;
+}
+
+export interface DebianOrigin {
+  readonly kind: "debian";
+  /** Bundle file name -> package and path inside it. */
+  readonly members: Readonly<Record<string, { readonly package: string; readonly path: string }>>;
+  /** Packages whose upstream version must be the component's (helpers such as runc have their own). */
+  readonly versioned: readonly string[];
+}
+
+export interface ComponentManifest {
+  readonly component: ComponentName;
+  readonly version: string;
+  readonly arch: Arch;
+  readonly files: readonly string[];
+  readonly origin: ArchiveOrigin | DebianOrigin;
+}
+
+/** "17.12.0-ce" -> [17, 12, 0]. */
+export function versionNumbers(version: string): number[] {
+  return version.replace(/^v/, "").split(/[.-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
+}
+
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const [a, b] = [versionNumbers(version), versionNumbers(minimum)];
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+export function componentManifest(component: ComponentName, rawVersion: string, arch: Arch, source: BundleSource): ComponentManifest {
+  const version = rawVersion.replace(/^v/, "");
+  const origin = source === "debian" ? debianOrigin(component, version) : archiveOrigin(component, version, arch);
+  return { component, version, arch, files: Object.keys(origin.members), origin };
+}
+
+function archiveOrigin(component: ComponentName, version: string, arch: Arch): ArchiveOrigin {
+  switch (component) {
+    case "etcd": {
+      const folder = `etcd-v${version}-linux-${arch}`;
+      const base = `https://github.com/etcd-io/etcd/releases/download/v${version}`;
+      return { kind: "archive", fileName: `${folder}.tar.gz`, url: `${base}/${folder}.tar.gz`, checksumUrl: `${base}/SHA256SUMS`, members: { etcd: `${folder}/etcd`, etcdctl: `${folder}/etcdctl` } };
+    }
+    case "kubernetes": {
+      const fileName = `kubernetes-server-linux-${arch}.tar.gz`;
+      const url = `https://dl.k8s.io/v${version}/${fileName}`;
+      const programs = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubectl"];
+      return { kind: "archive", fileName, url, checksumUrl: `${url}.sha256`, members: Object.fromEntries(programs.map((p) => [p, `kubernetes/server/bin/${p}`])) };
+    }
+    case "docker": {
+      const fileName = `docker-${version}.tgz`;
+      const url = `https://download.docker.com/linux/static/stable/${arch === "amd64" ? "x86_64" : "aarch64"}/${fileName}`;
+      // Before 18.09 the static archive prefixed its containerd and runc with "docker-".
+      const programs = versionAtLeast(version, "18.9.0")
+        ? ["docker", "dockerd", "docker-init", "docker-proxy", "containerd", "containerd-shim", "ctr", "runc", ...(versionAtLeast(version, "20.10.0") ? ["containerd-shim-runc-v2"] : [])]
+        : ["docker", "dockerd", "docker-init", "docker-proxy", "docker-containerd", "docker-containerd-shim", "docker-containerd-ctr", "docker-runc"];
+      return { kind: "archive", fileName, url, members: Object.fromEntries(programs.map((p) => [p, `docker/${p}`])) };
+    }
+    case "cni": {
+      // Renamed in 0.8.0 from cni-plugins-<arch>-v<version>.tgz; the flannel plugin left in 1.0.
+      const fileName = versionAtLeast(version, "0.8.0") ? `cni-plugins-linux-${arch}-v${version}.tgz` : `cni-plugins-${arch}-v${version}.tgz`;
+      const url = `https://github.com/containernetworking/plugins/releases/download/v${version}/${fileName}`;
+      const plugins = ["bridge", "host-local", "loopback", "portmap", ...(versionAtLeast(version, "1.0.0") ? [] : ["flannel"])];
+      return { kind: "archive", fileName, url, checksumUrl: `${url}.sha256`, members: Object.fromEntries(plugins.map((p) => [p, `./${p}`])) };
+    }
+  }
+}
+
+function debianOrigin(component: ComponentName, _version: string): DebianOrigin {
+  const from = (pkg: string, path: string) => ({ package: pkg, path });
+  switch (component) {
+    case "etcd":
+      return { kind: "debian", versioned: ["etcd-server", "etcd-client"], members: { etcd: from("etcd-server", "usr/bin/etcd"), etcdctl: from("etcd-client", "usr/bin/etcdctl") } };
+    case "docker":
+      return {
+        kind: "debian",
+        versioned: ["docker.io"],
+        members: {
+          docker: from("docker.io", "usr/bin/docker"),
+          dockerd: from("docker.io", "usr/sbin/dockerd"),
+          "docker-proxy": from("docker.io", "usr/sbin/docker-proxy"),
+          "docker-init": from("tini", "usr/bin/tini-static"),
+          containerd: from("containerd", "usr/bin/containerd"),
+          "containerd-shim": from("containerd", "usr/bin/containerd-shim"),
+          "containerd-shim-runc-v2": from("containerd", "usr/bin/containerd-shim-runc-v2"),
+          ctr: from("containerd", "usr/bin/ctr"),
+          runc: from("runc", "usr/sbin/runc"),
+        },
+      };
+    case "cni":
+      return { kind: "debian", versioned: ["containernetworking-plugins"], members: Object.fromEntries(["bridge", "host-local", "loopback", "portmap"].map((p) => [p, from("containernetworking-plugins", `usr/lib/cni/${p}`)])) };
+    case "kubernetes":
+      throw new EasyKubeError("Debian packages no Kubernetes server binaries (kube-apiserver, kubelet, ...): use bundle_source official or mirror for the kubernetes component, or leave it out of bundle_components");
+  }
+}
+
+/** The version Debian's packaging wraps: "1:20.10.24+dfsg1-1+deb12u1+b6" -> "20.10.24". */
+export function debianUpstreamVersion(packageVersion: string): string {
+  return packageVersion.replace(/^\d+:/, "").replace(/-[^-]*$/, "").replace(/[+~].*$/, "");
+}
