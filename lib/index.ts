@@ -29,5 +29,6 @@ export { ValidationError } from "./runner/prepare-run.js";
 export { runPlaybookCli, isMainModule } from "./cli/playbook-cli.js";
 export { loadInventory } from "./inventory/load.js";
 export type { Inventory } from "./inventory/inventory.js";
+export type { Vars } from "./inventory/model.js";
 export { shellQuote, shellCommand } from "./connection/quote.js";
 export { EasyKubeError, InputError } from "./errors.js";

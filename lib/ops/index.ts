@@ -1,4 +1,5 @@
 /** Every operation a role can use. */
+export { assertThat } from "./assert.js";
 export { block, type BlockArgs } from "./block.js";
 export { command, type CommandArgs, type CommandData } from "./command.js";
 export { copy, type CopyArgs } from "./copy.js";

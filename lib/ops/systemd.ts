@@ -62,9 +62,12 @@ export function systemd(args: SystemdArgs): Operation {
           commands.push(active ? `systemctl reload-or-restart ${q}` : `systemctl start ${q}`);
           break;
       }
-      if (changes.length === 0) return { changes };
+      // Handlers use it: a unit this task started already runs its new configuration.
+      const data = { started: args.state === "started" && !active };
+      if (changes.length === 0) return { changes, data };
       return {
         changes,
+        data,
         async apply() {
           const result = await target.connection.run(["set -e", ...commands].join("\n"));
           if (result.code !== 0) {

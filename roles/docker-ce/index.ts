@@ -1,0 +1,80 @@
+/**
+ * The docker half of step 6 of the guide: Docker from the bundle (or OS packages), configured only
+ * through /etc/docker/daemon.json (overlay2 by default, devicemapper direct-lvm as the alternative),
+ * with the FORWARD-chain fix kept across Docker and host restarts, and restarted by its handler
+ * only when the configuration changed.
+ */
+import { command, copy, defineRole, file, packages, systemd, template } from "easy-kube";
+import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
+import { daemonConfig } from "./daemon-config.ts";
+import { dockerDefaults } from "./defaults.ts";
+
+const here = import.meta.dirname;
+const FORWARD_RULE = "FORWARD -s 0.0.0.0/0 -j ACCEPT";
+
+export const dockerRole = defineRole({
+  name: "docker-ce",
+  dir: here,
+  schema: dockerDefaults,
+  checks: [
+    bundleHasComponent("docker"),
+    ({ hosts, vars }) =>
+      hosts
+        .filter((h) => vars(h)["docker_storage_driver"] === "devicemapper" && !vars(h)["docker_dm_directlvm_device"] && (vars(h)["docker_storage_opts"] as unknown[]).length === 0)
+        .map((h) => `host ${h}: docker_storage_driver devicemapper needs docker_dm_directlvm_device (the block device for direct-lvm)`),
+  ],
+  tasks: [
+    {
+      name: "install Docker from the bundle",
+      when: ({ vars }) => vars.install_method === "bundle",
+      action: ({ vars }) => installFromBundle(vars, "docker"),
+      notify: ["restart docker"],
+    },
+    {
+      name: "install Docker from OS packages",
+      when: ({ vars }) => vars.install_method === "packages",
+      action: ({ vars }) => packages({ names: vars.docker_packages }),
+      notify: ["restart docker"],
+    },
+    {
+      name: "create /etc/docker",
+      action: () => file({ path: "/etc/docker", state: "directory", mode: "0755" }),
+    },
+    {
+      name: "write /etc/docker/daemon.json",
+      action: ({ vars }) => copy({ dest: "/etc/docker/daemon.json", content: daemonConfig(vars), mode: "0644" }),
+      notify: ["restart docker"],
+    },
+    {
+      name: "write the docker unit",
+      action: ({ vars }) =>
+        template({
+          src: `${here}/templates/docker.service.hbs`,
+          dest: "/etc/systemd/system/docker.service",
+          mode: "0644",
+          vars: { ...vars, bin: vars.install_method === "packages" ? "/usr/bin" : vars.bin_dir },
+        }),
+      notify: ["restart docker"],
+    },
+    {
+      name: "start docker",
+      action: () => systemd({ name: "docker", state: "started", enabled: true }),
+      register: "docker_start",
+    },
+    {
+      // The unit adds it at every start; this covers a Docker that was already running.
+      name: "accept forwarded traffic",
+      when: ({ vars }) => vars.docker_forward_accept,
+      action: () => command({ cmd: `iptables -I ${FORWARD_RULE}`, unless: `iptables -C ${FORWARD_RULE}` }),
+    },
+  ],
+  handlers: [
+    {
+      name: "restart docker",
+      when: ({ results }) => !(results["docker_start"]?.data["started"] === true),
+      action: () => systemd({ name: "docker", state: "restarted" }),
+    },
+  ],
+});
+
+export default dockerRole;

@@ -1,0 +1,143 @@
+/**
+ * Step 3 of the guide: an etcd cluster with client and peer TLS (the PKI's ca.pem and kubernetes
+ * certificate, client certificates required), bootstrapped from a static member list or a discovery
+ * URL, checked healthy with etcdctl. A configuration change restarts members one at a time, each
+ * only while the whole cluster is healthy, so the cluster keeps its quorum.
+ */
+import { join } from "node:path";
+import { defineRole, file, packages, systemd, template, waitFor, type Vars } from "easy-kube";
+import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
+import { etcdDefaults } from "./defaults.ts";
+import { discoveryUrl } from "./discovery-url.ts";
+import { clientEndpoints, clientPort, etcdctl, initialCluster, memberAddress, memberName } from "./members.ts";
+import { startMember } from "./start-member.ts";
+
+const here = import.meta.dirname;
+
+/** Where etcd and etcdctl are on the host: bin_dir from the bundle, /usr/bin from OS packages. */
+function binDir(vars: Vars): string {
+  return vars["install_method"] === "packages" ? "/usr/bin" : String(vars["bin_dir"]);
+}
+
+function execStart(vars: Vars, host: string, discovery: string | undefined, initial: string): string {
+  const address = memberAddress(host, vars);
+  const ssl = String(vars["etcd_ssl_dir"]);
+  const flags: [string, string | number][] = [
+    ["name", memberName(host, vars)],
+    ["data-dir", String(vars["etcd_data_dir"])],
+    ["cert-file", `${ssl}/kubernetes.pem`],
+    ["key-file", `${ssl}/kubernetes-key.pem`],
+    ["trusted-ca-file", `${ssl}/ca.pem`],
+    ["client-cert-auth", "true"],
+    ["peer-cert-file", `${ssl}/kubernetes.pem`],
+    ["peer-key-file", `${ssl}/kubernetes-key.pem`],
+    ["peer-trusted-ca-file", `${ssl}/ca.pem`],
+    ["peer-client-cert-auth", "true"],
+    ["listen-peer-urls", `https://${address}:${vars["etcd_peer_port"]}`],
+    ["initial-advertise-peer-urls", `https://${address}:${vars["etcd_peer_port"]}`],
+    ["listen-client-urls", `https://${address}:${vars["etcd_client_port"]},https://127.0.0.1:${vars["etcd_client_port"]}`],
+    ["advertise-client-urls", `https://${address}:${vars["etcd_client_port"]}`],
+    ["initial-cluster-token", String(vars["etcd_cluster_token"])],
+    ...(discovery ? ([["discovery", discovery]] as [string, string][]) : ([["initial-cluster", initial], ["initial-cluster-state", "new"]] as [string, string][])),
+    ...Object.entries(vars["etcd_extra_flags"] as Record<string, string | number>),
+  ];
+  return [`${binDir(vars)}/etcd`, ...flags.map(([name, value]) => `--${name}=${value}`)].join(" \\\n  ");
+}
+
+export const etcdRole = defineRole({
+  name: "etcd",
+  dir: here,
+  schema: etcdDefaults,
+  checks: [
+    ({ hosts, inventory }) => {
+      const members = inventory.groupHosts("etcd");
+      const problems: string[] = [];
+      if (hosts.some((h) => !members.includes(h))) problems.push(`runs only on hosts of the etcd group; ${hosts.filter((h) => !members.includes(h)).join(", ")} are not in it`);
+      if (members.length % 2 === 0) problems.push(`the etcd group has ${members.length} members (${members.join(", ")}); an odd number keeps a majority when one fails (3 tolerates 1 failure, 4 too)`);
+      const names = members.map((h) => memberName(h, inventory.hostVars(h)));
+      const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+      if (repeated.length > 0) problems.push(`etcd member names must be unique: ${[...new Set(repeated)].join(", ")} repeated`);
+      return problems;
+    },
+    bundleHasComponent("etcd"),
+  ],
+  tasks: [
+    {
+      name: "install etcd and etcdctl from the bundle",
+      when: ({ vars }) => vars.install_method === "bundle",
+      action: ({ vars }) => installFromBundle(vars, "etcd"),
+    },
+    {
+      name: "install etcd from OS packages",
+      when: ({ vars }) => vars.install_method === "packages",
+      action: ({ facts }) => packages({ names: facts.osFamily === "Debian" ? ["etcd-server", "etcd-client"] : ["etcd"] }),
+    },
+    {
+      name: "create the data folder",
+      action: ({ vars }) => file({ path: vars.etcd_data_dir, state: "directory", mode: "0700", owner: "root", group: "root" }),
+    },
+    {
+      name: "mint or recall the discovery URL",
+      when: ({ vars }) => vars.etcd_bootstrap === "discovery",
+      runOnce: true,
+      delegateTo: "localhost",
+      action: ({ vars, inventory }) =>
+        discoveryUrl({
+          stateFile: vars.etcd_discovery_state || join(String(vars["inventory_dir"] ?? "."), ".etcd-discovery.json"),
+          service: vars.etcd_discovery_service,
+          size: inventory.groupHosts("etcd").length,
+          renew: vars.etcd_discovery_renew,
+          given: vars.etcd_discovery_url,
+        }),
+      register: "etcd_discovery",
+    },
+    {
+      name: "write the etcd unit",
+      action: ({ vars, host, inventory, results }) => {
+        const discovery = vars.etcd_bootstrap === "discovery" ? String(results["etcd_discovery"]?.data["url"]) : undefined;
+        return template({
+          src: `${here}/templates/etcd.service.hbs`,
+          dest: "/etc/systemd/system/etcd.service",
+          mode: "0644",
+          vars: { ...vars, name: memberName(host, vars), exec_start: execStart(vars, host, discovery, initialCluster(inventory)) },
+        });
+      },
+      notify: ["restart etcd one member at a time"],
+    },
+    {
+      name: "start etcd",
+      action: ({ vars }) => startMember({ dataDir: vars.etcd_data_dir, discovery: vars.etcd_bootstrap === "discovery" }),
+      register: "etcd_start",
+    },
+    {
+      name: "enable etcd at boot",
+      action: () => systemd({ name: "etcd", enabled: true }),
+    },
+    {
+      name: "wait until this member is healthy",
+      action: ({ vars, host }) =>
+        waitFor({
+          command: etcdctl({ bin: binDir(vars), etcd_ssl_dir: vars.etcd_ssl_dir }, `https://${memberAddress(host, vars)}:${clientPort(vars)}`, "endpoint health"),
+          timeoutSeconds: vars.etcd_health_timeout,
+        }),
+    },
+  ],
+  handlers: [
+    {
+      // Not for members this run just started: they already run the new configuration.
+      name: "restart etcd one member at a time",
+      throttle: 1,
+      when: ({ results }) => results["etcd_start"]?.data["started"] !== true,
+      action: ({ vars, host, inventory }) => {
+        const tool = { bin: binDir(vars), etcd_ssl_dir: vars.etcd_ssl_dir };
+        return [
+          waitFor({ command: etcdctl(tool, clientEndpoints(inventory), "endpoint health"), timeoutSeconds: vars.etcd_health_timeout }),
+          systemd({ name: "etcd", state: "restarted" }),
+          waitFor({ command: etcdctl(tool, `https://${memberAddress(host, vars)}:${clientPort(vars)}`, "endpoint health"), timeoutSeconds: vars.etcd_health_timeout }),
+        ];
+      },
+    },
+  ],
+});
+
+export default etcdRole;

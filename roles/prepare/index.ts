@@ -1,0 +1,60 @@
+/**
+ * Step 1 of the guide on every host: a supported OS, firewalld off, SELinux off, swap off, the
+ * host name, the kernel modules and parameters Kubernetes needs, and (for the packages install
+ * method) Docker CE's package repository. The OS check runs first, so an unsupported host fails
+ * before anything on it changes.
+ */
+import { assertThat, defineRole, firewalldOff, hostname, kernelModule, selinux, swapOff, sysctl } from "easy-kube";
+import { isIP } from "node:net";
+import { prepareDefaults } from "./defaults.ts";
+import { dockerRepo } from "./package-repos.ts";
+import { osProblems } from "./supported-os.ts";
+
+export const prepareRole = defineRole({
+  name: "prepare",
+  dir: import.meta.dirname,
+  schema: prepareDefaults,
+  tasks: [
+    {
+      name: "check the OS is supported",
+      when: ({ vars }) => vars.prepare_check_os,
+      action: ({ vars, facts }) => assertThat("supported OS", osProblems(facts, vars.install_method === "bundle" ? vars.bundle_arch : undefined)),
+    },
+    {
+      name: "stop and disable firewalld",
+      when: ({ vars }) => vars.prepare_disable_firewalld,
+      action: () => firewalldOff(),
+    },
+    {
+      name: "set SELinux mode",
+      action: ({ vars }) => selinux(vars.prepare_selinux),
+    },
+    {
+      name: "turn swap off",
+      when: ({ vars }) => vars.prepare_disable_swap,
+      action: () => swapOff(),
+    },
+    {
+      name: "set the host name",
+      when: ({ vars, host }) => vars.prepare_set_hostname && isIP(host) === 0,
+      action: ({ host }) => hostname(host),
+    },
+    {
+      name: "load kernel modules",
+      loop: ({ vars }) => vars.prepare_kernel_modules,
+      action: ({ item }) => kernelModule({ name: item }),
+    },
+    {
+      name: "set kernel parameters",
+      when: ({ vars }) => Object.keys(vars.prepare_sysctl).length > 0,
+      action: ({ vars }) => sysctl({ values: vars.prepare_sysctl, file: "/etc/sysctl.d/90-easy-kube.conf" }),
+    },
+    {
+      name: "add Docker CE's package repository",
+      when: ({ vars }) => vars.install_method === "packages" && vars.prepare_docker_repo,
+      action: ({ vars, facts }) => dockerRepo(facts, vars),
+    },
+  ],
+});
+
+export default prepareRole;

@@ -1,0 +1,36 @@
+/**
+ * Docker CE's package repository for install_method packages: a yum .repo file on CentOS/RHEL, an
+ * apt source with its signing key on Debian/Ubuntu (the key fetched on the host, once).
+ */
+import { command, copy, type HostFacts, type Operation } from "easy-kube";
+
+export interface RepoVars {
+  readonly docker_repo_baseurl: string;
+  readonly docker_repo_gpgkey: string;
+}
+
+export function dockerRepo(facts: HostFacts, vars: RepoVars): Operation[] {
+  if (facts.osFamily === "RedHat") {
+    const baseurl = vars.docker_repo_baseurl || "https://download.docker.com/linux/centos/$releasever/$basearch/stable";
+    const gpgkey = vars.docker_repo_gpgkey || "https://download.docker.com/linux/centos/gpg";
+    return [
+      copy({
+        dest: "/etc/yum.repos.d/docker-ce.repo",
+        mode: "0644",
+        content: `# Managed by easy-kube (role prepare)\n[docker-ce-stable]\nname=Docker CE Stable - $basearch\nbaseurl=${baseurl}\nenabled=1\ngpgcheck=1\ngpgkey=${gpgkey}\n`,
+      }),
+    ];
+  }
+  const distribution = facts.distribution === "ubuntu" ? "ubuntu" : "debian";
+  const baseurl = vars.docker_repo_baseurl || `https://download.docker.com/linux/${distribution}`;
+  const gpgkey = vars.docker_repo_gpgkey || `https://download.docker.com/linux/${distribution}/gpg`;
+  const keyring = "/etc/apt/keyrings/docker.asc";
+  const codename = "$(. /etc/os-release && echo \"$VERSION_CODENAME\")";
+  return [
+    command({ cmd: `install -d -m 0755 /etc/apt/keyrings && curl -fsSL --retry 3 -o ${keyring}.tmp '${gpgkey}' && chmod 0644 ${keyring}.tmp && mv ${keyring}.tmp ${keyring}`, creates: keyring }),
+    command({
+      cmd: `printf 'deb [arch=%s signed-by=${keyring}] %s %s stable\\n' "$(dpkg --print-architecture)" '${baseurl}' "${codename}" > /etc/apt/sources.list.d/docker-ce.list.tmp && mv /etc/apt/sources.list.d/docker-ce.list.tmp /etc/apt/sources.list.d/docker-ce.list`,
+      creates: "/etc/apt/sources.list.d/docker-ce.list",
+    }),
+  ];
+}
