@@ -3,7 +3,7 @@
  * upload happens only when the sha256 differs; attributes alone are fixed with chmod/chown.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { shellQuote } from "../connection/quote.js";
 import { runChecked } from "../connection/types.js";
 import { EasyKubeError } from "../errors.js";
@@ -35,6 +35,9 @@ export function copy(args: CopyArgs): Operation {
 }
 
 export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
+  // A dry run does not make what earlier tasks would have made (certificates, a bundle): the copy
+  // is reported as a change instead of failing, as the real run would copy the file then made.
+  if (target.check && args.src !== undefined && !existsSync(args.src)) return { changes: [`copy ${args.src} (made earlier in a real run) -> ${args.dest}`] };
   const bytes = args.content !== undefined ? Buffer.from(args.content) : readLocal(args.src!, args.dest);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const current = await target.facts.get(fileState, args.dest);

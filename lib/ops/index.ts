@@ -10,6 +10,7 @@ export { installBinary, type InstallBinaryArgs } from "./install-binary.js";
 export { kernelModule, type KernelModuleArgs } from "./kernel-module.js";
 export { line, type LineArgs } from "./line.js";
 export { packages, type PackagesArgs } from "./packages.js";
+export { requireFiles } from "./require-files.js";
 export { selinux } from "./selinux.js";
 export { swapOff } from "./swap-off.js";
 export { sysctl, type SysctlArgs } from "./sysctl.js";

@@ -5,7 +5,7 @@
  * only while the whole cluster is healthy, so the cluster keeps its quorum.
  */
 import { join } from "node:path";
-import { defineRole, file, packages, systemd, template, waitFor, type Vars } from "easy-kube";
+import { defineRole, file, packages, requireFiles, systemd, template, waitFor, type Vars } from "easy-kube";
 import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
 import { etcdDefaults } from "./defaults.ts";
 import { discoveryUrl } from "./discovery-url.ts";
@@ -75,6 +75,14 @@ export const etcdRole = defineRole({
     {
       name: "create the data folder",
       action: ({ vars }) => file({ path: vars.etcd_data_dir, state: "directory", mode: "0700", owner: "root", group: "root" }),
+    },
+    {
+      name: "check the TLS files are in place",
+      action: ({ vars }) =>
+        requireFiles(
+          ["ca.pem", "kubernetes.pem", "kubernetes-key.pem"].map((f) => `${vars.etcd_ssl_dir}/${f}`),
+          "they come from the PKI: run playbooks/pki.ts (site.ts runs it before etcd)",
+        ),
     },
     {
       name: "mint or recall the discovery URL",

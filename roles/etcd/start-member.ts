@@ -26,7 +26,7 @@ export function startMember(args: StartMemberArgs): Operation {
         async apply() {
           const start = await target.connection.run("systemctl daemon-reload && systemctl start etcd");
           if (start.code === 0) return { data: { started: true } };
-          const journal = (await target.connection.run("journalctl -u etcd -n 12 --no-pager -o cat 2>/dev/null || true")).stdout.trim();
+          const journal = (await target.connection.run("journalctl -u etcd -n 25 --no-pager -o cat 2>/dev/null || true")).stdout.trim();
           if (!isNew) throw new OperationFailed(`etcd did not start: ${start.stderr.trim()}\n${journal}`);
           await target.connection.run(`systemctl stop etcd; rm -rf ${data}/member`);
           const next = args.discovery

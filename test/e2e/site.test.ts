@@ -1,0 +1,196 @@
+/**
+ * playbooks/site.ts (prepare, PKI, etcd, docker) on three fresh lab machines that can run Docker,
+ * with the bundle filled from Debian's packages as an offline site would fill it:
+ * - --check on fresh machines changes nothing;
+ * - the guide's discovery-URL bootstrap, against a local discovery service; a reused URL fails
+ *   clearly and wipes the new members' data, and a renewed URL bootstraps;
+ * - the static bootstrap: etcd healthy over TLS (etcdctl with the generated client certificate from
+ *   the control machine), 3 members, a write on one member read on another; Docker running with
+ *   overlay2; the FORWARD rule present once, also after Docker restarts;
+ * - a re-run reports changed=0; a changed etcd flag restarts the members one after another while
+ *   writes keep succeeding; every unit file passes systemd-analyze verify.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { bundleCommand } from "../../lib/cli/bundle-command.js";
+import { connectionSettings } from "../../lib/connection/settings.js";
+import { SshConnection } from "../../lib/connection/ssh.js";
+import { loadInventory } from "../../lib/inventory/load.js";
+import { labConfig } from "../../lib/lab/lab-config.js";
+import { labDown, labReset, labUp, type LabUpResult } from "../../lib/lab/lab.js";
+import { etcdPlaybook } from "../../playbooks/etcd.js";
+import { sitePlaybook } from "../../playbooks/site.js";
+import { startDiscoveryService, type DiscoveryService } from "../helpers/discovery-service.js";
+import { runCollecting, statuses } from "../helpers/run.js";
+
+const run = promisify(execFile);
+const inventoryDir = mkdtempSync(join(tmpdir(), "ek-site-inventory-"));
+cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+const config = labConfig("site", inventoryDir);
+const bundleEtcd = join(inventoryDir, ".bundle", "etcd", "3.4.23", "amd64");
+const pki = join(inventoryDir, ".pki");
+let lab: LabUpResult;
+let discovery: DiscoveryService;
+let connections: SshConnection[] = [];
+
+function connect(host: string): SshConnection {
+  const connection = new SshConnection(connectionSettings(host, loadInventory([lab.inventoryFile]).hostVars(host).vars));
+  connections.push(connection);
+  return connection;
+}
+
+async function closeConnections(): Promise<void> {
+  await Promise.all(connections.map((c) => c.close()));
+  connections = [];
+}
+
+/** etcdctl from the bundle, on the control machine, with the PKI's client certificate: its stdout and stderr. */
+async function etcdctl(endpoints: string[], ...args: string[]): Promise<string> {
+  const { stdout, stderr } = await run(
+    join(bundleEtcd, "etcdctl"),
+    [`--endpoints=${endpoints.map((a) => `https://${a}:2379`).join(",")}`, `--cacert=${pki}/ca.pem`, `--cert=${pki}/kubernetes.pem`, `--key=${pki}/kubernetes-key.pem`, "--command-timeout=5s", ...args],
+    { env: { ...process.env, ETCDCTL_API: "3" } },
+  );
+  return stdout + stderr;
+}
+
+const addresses = () => lab.machines.map((m) => m.address);
+const discoveryVars = () => ({ etcd_bootstrap: "discovery", etcd_discovery_service: discovery.url });
+
+async function freshMachines(): Promise<void> {
+  await closeConnections();
+  lab = await labReset(config);
+}
+
+beforeAll(async () => {
+  await labDown(config);
+  lab = await labUp(config, 3, () => {}, { profile: "docker" });
+  // Filling the bundle touches no host: it runs before anything else, as a user would run it.
+  expect(await bundleCommand(["-i", lab.inventoryFile], () => {})).toBe(0);
+  discovery = await startDiscoveryService(join(bundleEtcd, "etcd"), `${config.subnet}.1`);
+}, 600_000);
+
+afterAll(async () => {
+  await closeConnections();
+  await discovery?.stop();
+  await labDown(config);
+  rmSync(inventoryDir, { recursive: true, force: true });
+});
+
+describe("site.ts on fresh machines", () => {
+  it("--check changes nothing on any host", async () => {
+    const probe = "ls /usr/local/bin /etc/kubernetes /etc/docker /var/lib/etcd /etc/systemd/system/etcd.service /etc/sysctl.d 2>&1; sysctl -n net.bridge.bridge-nf-call-iptables; systemctl is-active etcd docker; true";
+    const before = await Promise.all(lab.machines.map((m) => connect(m.name).run(probe)));
+    const checked = await runCollecting(sitePlaybook, lab.inventoryFile, { check: true, extraVars: discoveryVars() });
+    expect(checked.exitCode, JSON.stringify(checked.results.filter((r) => r.status === "failed"))).toBe(0);
+    expect(statuses(checked.results, "start etcd")).toEqual(lab.machines.map((m) => `${m.name}:changed`));
+    const after = await Promise.all(lab.machines.map((m) => connect(m.name).run(probe)));
+    expect(after.map((r) => r.stdout)).toEqual(before.map((r) => r.stdout));
+    // Nothing minted, nothing generated on the control machine either.
+    expect(existsSync(join(inventoryDir, ".etcd-discovery.json"))).toBe(false);
+    expect(existsSync(join(pki, "ca.pem"))).toBe(false);
+  }, 300_000);
+
+  it("bootstraps etcd from a minted discovery URL", async () => {
+    const first = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars() });
+    expect(first.exitCode, JSON.stringify(first.results.filter((r) => r.status === "failed"))).toBe(0);
+    const members = (await etcdctl(addresses(), "member", "list")).trim().split("\n");
+    expect(members.map((m) => m.replace(/^[0-9a-f]+, /, "")).sort()).toEqual(lab.machines.map((m) => `started, ${m.name}, https://${m.address}:2380, https://${m.address}:2379, false`));
+    const again = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars() });
+    expect(Object.values(again.stats).map((s) => s.changed)).toEqual([0, 0, 0]);
+  }, 300_000);
+
+  it("a used discovery URL fails clearly and wipes the new members; a renewed one bootstraps", async () => {
+    await freshMachines();
+    const reused = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars() });
+    expect(reused.exitCode).toBe(2);
+    const failures = reused.results.filter((r) => r.task === "start etcd" && r.status === "failed");
+    expect(failures).toHaveLength(3);
+    expect(failures[0]!.message).toMatch(/failed to bootstrap this new member; it was stopped and \/var\/lib\/etcd\/member wiped .* -e etcd_discovery_renew=true/s);
+    expect(failures[0]!.message).toMatch(/has previously registered with discovery service token/);
+    for (const m of lab.machines) expect((await connect(m.name).run("ls -A /var/lib/etcd; systemctl is-active etcd")).stdout).toBe("inactive\n");
+
+    const renewed = await runCollecting(etcdPlaybook, lab.inventoryFile, { extraVars: { ...discoveryVars(), etcd_discovery_renew: true } });
+    expect(renewed.exitCode, JSON.stringify(renewed.results.filter((r) => r.status === "failed"))).toBe(0);
+    expect((await etcdctl(addresses(), "endpoint", "health")).match(/is healthy/g)).toHaveLength(3);
+  }, 300_000);
+});
+
+describe("site.ts with the static bootstrap", () => {
+  beforeAll(async () => {
+    await freshMachines();
+    const first = await runCollecting(sitePlaybook, lab.inventoryFile);
+    expect(first.exitCode, JSON.stringify(first.results.filter((r) => r.status === "failed"))).toBe(0);
+  }, 300_000);
+
+  it("etcd answers over TLS on every member, 3 members, a write on one read on another", async () => {
+    expect((await etcdctl(addresses(), "endpoint", "health")).match(/is healthy/g)).toHaveLength(3);
+    expect((await etcdctl([addresses()[0]!], "member", "list")).trim().split("\n")).toHaveLength(3);
+    await etcdctl([addresses()[0]!], "put", "/easy-kube/test", "written-on-the-first");
+    expect(await etcdctl([addresses()[2]!], "get", "--print-value-only", "/easy-kube/test")).toBe("written-on-the-first\n");
+    // Client certificates are required: without one, the member refuses.
+    await expect(run(join(bundleEtcd, "etcdctl"), [`--endpoints=https://${addresses()[1]}:2379`, `--cacert=${pki}/ca.pem`, "--command-timeout=3s", "get", "x"], { env: { ...process.env, ETCDCTL_API: "3" } })).rejects.toThrow();
+  });
+
+  it("Docker runs with overlay2 and cgroupfs; the FORWARD rule is there once, also after Docker restarts", async () => {
+    for (const m of lab.machines) {
+      const ssh = connect(m.name);
+      expect((await ssh.run("docker info --format '{{.Driver}} {{.CgroupDriver}}'")).stdout).toBe("overlay2 cgroupfs\n");
+      const rules = "iptables -S FORWARD | grep -cx -- '-A FORWARD -j ACCEPT'";
+      expect((await ssh.run(rules)).stdout).toBe("1\n");
+      expect((await ssh.run("systemctl restart docker && systemctl is-active docker")).stdout).toBe("active\n");
+      expect((await ssh.run(rules)).stdout).toBe("1\n");
+    }
+  }, 120_000);
+
+  it("a re-run reports changed=0", async () => {
+    const again = await runCollecting(sitePlaybook, lab.inventoryFile);
+    expect(again.exitCode).toBe(0);
+    expect(again.results.filter((r) => r.status === "changed").map((r) => `${r.host}: ${r.task}`)).toEqual([]);
+  }, 120_000);
+
+  it("a changed etcd flag restarts members one at a time while writes keep succeeding", async () => {
+    let writes = 0;
+    const failures: string[] = [];
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        try {
+          await etcdctl(addresses(), "put", "/easy-kube/counter", String(writes));
+          writes++;
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    })();
+    const changed = await runCollecting(etcdPlaybook, lab.inventoryFile, { extraVars: { etcd_extra_flags: { "heartbeat-interval": 150, "election-timeout": 1500 } } });
+    writing = false;
+    await writer;
+    expect(changed.exitCode).toBe(0);
+    expect(statuses(changed.results, "restart etcd one member at a time")).toEqual(lab.machines.map((m) => `${m.name}:changed`));
+    expect(failures).toEqual([]);
+    expect(writes).toBeGreaterThan(5);
+    // Each member became active again before the next one was stopped.
+    const times = await Promise.all(
+      lab.machines.map(async (m) => {
+        const out = (await connect(m.name).run("systemctl show etcd -p ExecMainStartTimestampMonotonic -p ActiveEnterTimestampMonotonic --value")).stdout.trim().split("\n").map(Number);
+        return { started: out[0]!, active: out[1]! };
+      }),
+    );
+    times.sort((a, b) => a.started - b.started);
+    for (let i = 1; i < times.length; i++) expect(times[i]!.started).toBeGreaterThan(times[i - 1]!.active);
+    for (const m of lab.machines) expect((await connect(m.name).run("cat /etc/systemd/system/etcd.service")).stdout).toContain("--heartbeat-interval=150");
+  }, 300_000);
+
+  it("every unit file passes systemd-analyze verify", async () => {
+    for (const m of lab.machines) {
+      const verified = await connect(m.name).run("systemd-analyze verify /etc/systemd/system/etcd.service /etc/systemd/system/docker.service");
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(verified.stderr).toBe("");
+    }
+  });
+});
