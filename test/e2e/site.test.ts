@@ -23,6 +23,7 @@ import { loadInventory } from "../../lib/inventory/load.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
 import { labDown, labReset, labUp, type LabUpResult } from "../../lib/lab/lab.js";
 import { etcdPlaybook } from "../../playbooks/etcd.js";
+import { preparePlaybook } from "../../playbooks/prepare.js";
 import { sitePlaybook } from "../../playbooks/site.js";
 import { startDiscoveryService, type DiscoveryService } from "../helpers/discovery-service.js";
 import { runCollecting, statuses } from "../helpers/run.js";
@@ -185,6 +186,14 @@ describe("site.ts with the static bootstrap", () => {
     for (let i = 1; i < times.length; i++) expect(times[i]!.started).toBeGreaterThan(times[i - 1]!.active);
     for (const m of lab.machines) expect((await connect(m.name).run("cat /etc/systemd/system/etcd.service")).stdout).toContain("--heartbeat-interval=150");
   }, 300_000);
+
+  it("a kernel parameter the host forbids fails naming it", async () => {
+    const forbidden = await runCollecting(preparePlaybook, lab.inventoryFile, { extraVars: { prepare_sysctl: { "net.ipv4.ip_forward": 1, "vm.swappiness": 0 } } });
+    expect(forbidden.exitCode).toBe(2);
+    const failures = forbidden.results.filter((r) => r.status === "failed");
+    expect(failures.map((r) => r.task)).toEqual(["set kernel parameters", "set kernel parameters", "set kernel parameters"]);
+    expect(failures[0]!.message).toMatch(/kernel parameter vm\.swappiness cannot be changed on this host .*Remove it from the list for this host/);
+  });
 
   it("every unit file passes systemd-analyze verify", async () => {
     for (const m of lab.machines) {

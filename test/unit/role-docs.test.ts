@@ -4,9 +4,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pkiDefaults } from "../../roles/pki/defaults.js";
 import { sampleDefaults } from "../../roles/sample/defaults.js";
+import { prepareDefaults } from "../../roles/prepare/defaults.js";
+import { etcdDefaults } from "../../roles/etcd/defaults.js";
+import { dockerDefaults } from "../../roles/docker-ce/defaults.js";
 import type { Schema } from "../../lib/vars/schema.js";
 
-const roles: Record<string, Schema> = { sample: sampleDefaults, pki: pkiDefaults };
+const roles: Record<string, Schema> = { sample: sampleDefaults, pki: pkiDefaults, prepare: prepareDefaults, etcd: etcdDefaults, "docker-ce": dockerDefaults };
 
 describe("role READMEs document every variable and its default", () => {
   for (const [role, schema] of Object.entries(roles)) {
