@@ -40,7 +40,7 @@ export function sysctl(args: SysctlArgs): Operation {
         changes,
         diffs: target.diff && persisted !== state.persisted ? [{ path: file, before: state.persisted, after: persisted }] : [],
         async apply() {
-          if (persisted !== state.persisted) await writeRemoteFile(target.connection, file, persisted, { mode: "0644" });
+          // Live values first: a key the host refuses must not end up in the file read at boot.
           for (const key of liveChanges) {
             const result = await target.connection.run(`sysctl -w ${shellQuote(`${key}=${args.values[key]}`)}`);
             if (result.code !== 0) {
@@ -52,6 +52,7 @@ export function sysctl(args: SysctlArgs): Operation {
               );
             }
           }
+          if (persisted !== state.persisted) await writeRemoteFile(target.connection, file, persisted, { mode: "0644" });
         },
       };
     },

@@ -188,7 +188,7 @@ describe("site.ts with the static bootstrap", () => {
   }, 300_000);
 
   it("a kernel parameter the host forbids fails naming it", async () => {
-    const forbidden = await runCollecting(preparePlaybook, lab.inventoryFile, { extraVars: { prepare_sysctl: { "net.ipv4.ip_forward": 1, "vm.swappiness": 0 } } });
+    const forbidden = await runCollecting(preparePlaybook, lab.inventoryFile, { extraVars: { prepare_sysctl: { "net.ipv4.ip_forward": 1, "vm.swappiness": 7 } } });
     expect(forbidden.exitCode).toBe(2);
     const failures = forbidden.results.filter((r) => r.status === "failed");
     expect(failures.map((r) => r.task)).toEqual(["set kernel parameters", "set kernel parameters", "set kernel parameters"]);
