@@ -39,7 +39,10 @@ export async function labCommand(argv: string[]): Promise<number> {
       const result = await labUp(config, count, log, { profile: values.docker ? "docker" : undefined });
       process.stdout.write(
         `lab '${name}' is up: ${result.machines.map((m) => `${m.name} (${m.address})`).join(", ")} in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
-          `inventory: ${result.inventoryFile}\ntry: npx tsx playbooks/sample.ts -i ${config.inventoryDir}\n`,
+          `inventory: ${result.inventoryFile}\n` +
+          (values.docker
+            ? `next: npx easy-kube bundle -i ${config.inventoryDir} && npx tsx playbooks/site.ts -i ${config.inventoryDir}\n`
+            : `try: npx tsx playbooks/sample.ts -i ${config.inventoryDir} (site.ts needs machines that run Docker: lab up --docker)\n`),
       );
       return 0;
     }
