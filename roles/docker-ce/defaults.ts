@@ -9,6 +9,7 @@ export const dockerDefaults = defineSchema({
   bin_dir: bundleVars.bin_dir,
   docker_version: { ...bundleVars.docker_version, doc: "Docker version (the guide's: 17.12.0-ce); with install_method packages, set it to the version the packages install (it decides the storage options)." },
   docker_packages: v.list(v.string("", "a package"), ["docker-ce"], "Packages for install_method packages (pin a version with the manager's syntax, e.g. docker-ce-17.12.0.ce)."),
+  docker_bin_dir: v.string("", "Where dockerd is; empty: bin_dir for the bundle, /usr/sbin for Debian's docker.io package, /usr/bin for docker-ce packages."),
   docker_storage_driver: v.oneOf(["overlay2", "devicemapper"], "overlay2", "The guide's overlay2; devicemapper direct-lvm is the documented alternative (needs a spare block device)."),
   docker_storage_opts: v.list(v.string("", "a storage option"), [], "storage-opts; empty: the guide's for the driver (overlay2.override_kernel_check=true for docker_version before 19.03 - later Docker ignores it and 24.0 refuses it; the dm.* options below for devicemapper)."),
   docker_dm_directlvm_device: v.string("", "dm.directlvm_device: the block device for devicemapper (e.g. /dev/vda5)."),

@@ -10,6 +10,13 @@ import { daemonConfig } from "./daemon-config.ts";
 import { dockerDefaults } from "./defaults.ts";
 
 const here = import.meta.dirname;
+
+/** The unit is written before a package is installed (so a package that starts Docker starts it configured): where dockerd will be. */
+function dockerBinDir(vars: { docker_bin_dir: string; install_method: string; bin_dir: string; docker_packages: readonly string[] }): string {
+  if (vars.docker_bin_dir) return vars.docker_bin_dir;
+  if (vars.install_method === "bundle") return vars.bin_dir;
+  return vars.docker_packages.includes("docker.io") ? "/usr/sbin" : "/usr/bin";
+}
 const FORWARD_RULE = "FORWARD -s 0.0.0.0/0 -j ACCEPT";
 
 export const dockerRole = defineRole({
@@ -24,18 +31,6 @@ export const dockerRole = defineRole({
         .map((h) => `host ${h}: docker_storage_driver devicemapper needs docker_dm_directlvm_device (the block device for direct-lvm)`),
   ],
   tasks: [
-    {
-      name: "install Docker from the bundle",
-      when: ({ vars }) => vars.install_method === "bundle",
-      action: ({ vars }) => installFromBundle(vars, "docker"),
-      notify: ["restart docker"],
-    },
-    {
-      name: "install Docker from OS packages",
-      when: ({ vars }) => vars.install_method === "packages",
-      action: ({ vars }) => packages({ names: vars.docker_packages }),
-      notify: ["restart docker"],
-    },
     {
       name: "create /etc/docker",
       action: () => file({ path: "/etc/docker", state: "directory", mode: "0755" }),
@@ -52,8 +47,21 @@ export const dockerRole = defineRole({
           src: `${here}/templates/docker.service.hbs`,
           dest: "/etc/systemd/system/docker.service",
           mode: "0644",
-          vars: { ...vars, bin: vars.install_method === "packages" ? "/usr/bin" : vars.bin_dir },
+          vars: { ...vars, bin: dockerBinDir(vars) },
         }),
+      notify: ["restart docker"],
+    },
+    {
+      name: "install Docker from the bundle",
+      when: ({ vars }) => vars.install_method === "bundle",
+      action: ({ vars }) => installFromBundle(vars, "docker"),
+      notify: ["restart docker"],
+    },
+    {
+      // After daemon.json and the unit: a package that starts Docker when installed starts it configured.
+      name: "install Docker from OS packages",
+      when: ({ vars }) => vars.install_method === "packages",
+      action: ({ vars }) => packages({ names: vars.docker_packages, updateCache: true }),
       notify: ["restart docker"],
     },
     {

@@ -63,16 +63,6 @@ export const etcdRole = defineRole({
   ],
   tasks: [
     {
-      name: "install etcd and etcdctl from the bundle",
-      when: ({ vars }) => vars.install_method === "bundle",
-      action: ({ vars }) => installFromBundle(vars, "etcd"),
-    },
-    {
-      name: "install etcd from OS packages",
-      when: ({ vars }) => vars.install_method === "packages",
-      action: ({ facts }) => packages({ names: facts.osFamily === "Debian" ? ["etcd-server", "etcd-client"] : ["etcd"] }),
-    },
-    {
       name: "create the data folder",
       action: ({ vars }) => file({ path: vars.etcd_data_dir, state: "directory", mode: "0700", owner: "root", group: "root" }),
     },
@@ -111,6 +101,17 @@ export const etcdRole = defineRole({
         });
       },
       notify: ["restart etcd one member at a time"],
+    },
+    {
+      name: "install etcd and etcdctl from the bundle",
+      when: ({ vars }) => vars.install_method === "bundle",
+      action: ({ vars }) => installFromBundle(vars, "etcd"),
+    },
+    {
+      // After the unit: a package that starts etcd when installed (Debian's) starts this member.
+      name: "install etcd from OS packages",
+      when: ({ vars }) => vars.install_method === "packages",
+      action: ({ facts }) => packages({ names: facts.osFamily === "Debian" ? ["etcd-server", "etcd-client"] : ["etcd"], updateCache: true }),
     },
     {
       name: "start etcd",
