@@ -29,6 +29,11 @@ interface Result {
   ansible_peak_mb?: number;
   easykube_peak_mb?: number;
   easykube_round_trips_per_task?: number;
+  /** CPU seconds of the controller's process tree, and of the lab machines during the run. */
+  ansible_cpu_s?: number;
+  easykube_cpu_s?: number;
+  ansible_hosts_cpu_s?: number;
+  easykube_hosts_cpu_s?: number;
 }
 
 const quick = process.argv.includes("--quick");
@@ -103,10 +108,11 @@ async function main(): Promise<void> {
   log(`booting ${maxHosts} lab machines`);
   const { inventoryFile } = await labUp(lab, maxHosts, log);
   const limit = (n: number) => `lab[0:${n - 1}]`;
-  const ansible = (n: number) => measure("ansible-playbook", ["-i", inventoryFile, "-l", limit(n), join(work, "playbook.yml")], ansibleEnv);
+  const machinesCgroup = "/sys/fs/cgroup/unified/easy-kube-bench";
+  const ansible = (n: number) => measure("ansible-playbook", ["-i", inventoryFile, "-l", limit(n), join(work, "playbook.yml")], ansibleEnv, machinesCgroup);
   const eventsFile = join(work, "events.jsonl");
   const easykube = (n: number) =>
-    measure(join(repo, "node_modules/.bin/tsx"), [join(repo, "bench/workload/easykube-play.ts"), "-i", inventoryFile, "-l", limit(n), "--json-events", eventsFile]);
+    measure(join(repo, "node_modules/.bin/tsx"), [join(repo, "bench/workload/easykube-play.ts"), "-i", inventoryFile, "-l", limit(n), "--json-events", eventsFile], process.env, machinesCgroup);
 
   const results: Result[] = [];
   for (const n of [...sizes, ...scaleSizes]) {
@@ -137,6 +143,10 @@ async function main(): Promise<void> {
         ratio: round(ansible_s / easykube_s),
         ansible_peak_mb: Math.max(...a.map((m) => m.peakMemoryMb)),
         easykube_peak_mb: Math.max(...e.map((m) => m.peakMemoryMb)),
+        ansible_cpu_s: round(median(a.map((m) => m.cpuSeconds))),
+        easykube_cpu_s: round(median(e.map((m) => m.cpuSeconds))),
+        ansible_hosts_cpu_s: round(median(a.map((m) => m.hostsCpuSeconds))),
+        easykube_hosts_cpu_s: round(median(e.map((m) => m.hostsCpuSeconds))),
       };
     };
     if (!scaleOnly) results.push(row("play-40-tasks", "first", first.ansible, first.easykube));
@@ -172,13 +182,14 @@ function round(value: number, digits = 2): number {
 
 function writeResults(results: Result[]): void {
   mkdirSync(resultsDir, { recursive: true });
-  const header = "| workload | hosts | run | Ansible s | easy-kube s | ratio | peak MB Ansible / easy-kube | round trips per task |";
+  const header = "| workload | hosts | run | Ansible s | easy-kube s | ratio | peak MB Ansible / easy-kube | controller CPU s Ansible / easy-kube | hosts' CPU s Ansible / easy-kube | round trips per task |";
+  const pair = (a: number | undefined, e: number | undefined) => (a === undefined ? "" : `${a} / ${e}`);
   const lines = [
     header,
-    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...results.map(
       (r) =>
-        `| ${r.workload} | ${r.hosts} | ${r.run} | ${r.ansible_s} | ${r.easykube_s} | ${r.ratio}x | ${r.ansible_peak_mb === undefined ? "" : `${r.ansible_peak_mb} / ${r.easykube_peak_mb}`} | ${r.easykube_round_trips_per_task ?? ""} |`,
+        `| ${r.workload} | ${r.hosts} | ${r.run} | ${r.ansible_s} | ${r.easykube_s} | ${r.ratio}x | ${pair(r.ansible_peak_mb, r.easykube_peak_mb)} | ${pair(r.ansible_cpu_s, r.easykube_cpu_s)} | ${pair(r.ansible_hosts_cpu_s, r.easykube_hosts_cpu_s)} | ${r.easykube_round_trips_per_task ?? ""} |`,
     ),
   ];
   const table = lines.join("\n");
