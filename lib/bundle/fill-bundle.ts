@@ -125,16 +125,21 @@ async function expectedSha256(origin: ArchiveOrigin, request: BundleRequest, war
   try {
     const response = await fetch(origin.checksumUrl);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const text = await response.text();
-    // Either a bare "<sha256>" file or SHA256SUMS lines "<sha256>  <file>".
-    const line = text.split("\n").find((l) => l.trim().endsWith(origin.fileName)) ?? (text.trim().split(/\s+/).length === 1 ? text : undefined);
-    const sum = line?.trim().split(/\s+/)[0];
-    if (sum && /^[0-9a-f]{64}$/i.test(sum)) return sum.toLowerCase();
+    const sum = sha256From(await response.text(), origin.fileName);
+    if (sum) return sum;
     throw new Error("no sha256 for this file in it");
   } catch (error) {
     warnings.push(`${origin.checksumUrl}: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** A checksum file's sha256 for one file: a bare "<sha256>" (.sha256 files) or SHA256SUMS lines "<sha256>  <file>". */
+export function sha256From(text: string, fileName: string): string | undefined {
+  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const line = lines.length === 1 && lines[0]!.split(/\s+/).length === 1 ? lines[0] : lines.find((l) => l.split(/\s+/).at(-1)?.replace(/^\*/, "") === fileName);
+  const sum = line?.split(/\s+/)[0];
+  return sum && /^[0-9a-f]{64}$/i.test(sum) ? sum.toLowerCase() : undefined;
 }
 
 function fromDebian(origin: DebianOrigin, request: BundleRequest, work: string) {

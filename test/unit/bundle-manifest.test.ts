@@ -1,6 +1,7 @@
 /** The versions manifest: upstream's file names and layouts, which changed between versions. */
 import { describe, expect, it } from "vitest";
 import { componentManifest, debianUpstreamVersion, versionAtLeast } from "../../lib/bundle/manifest.js";
+import { sha256From } from "../../lib/bundle/fill-bundle.js";
 
 describe("versions manifest", () => {
   it("follows the guide's versions by default layout", () => {
@@ -34,5 +35,15 @@ describe("versions manifest", () => {
     expect(() => componentManifest("kubernetes", "1.20.0", "amd64", "debian")).toThrow(/no Kubernetes server binaries/);
     expect(versionAtLeast("17.12.0-ce", "18.9.0")).toBe(false);
     expect(versionAtLeast("18.09.0", "18.9.0")).toBe(true);
+  });
+
+  it("reads upstream's checksum files: a bare .sha256, and SHA256SUMS lines", () => {
+    const a = "a".repeat(64);
+    const b = "B".repeat(64);
+    expect(sha256From(`${a}\n`, "kubernetes-server-linux-amd64.tar.gz")).toBe(a);
+    const sums = `${a}  etcd-v3.3.0-linux-arm64.tar.gz\n${b} *etcd-v3.3.0-linux-amd64.tar.gz\n`;
+    expect(sha256From(sums, "etcd-v3.3.0-linux-amd64.tar.gz")).toBe("b".repeat(64));
+    expect(sha256From(sums, "etcd-v3.3.0-linux-ppc64le.tar.gz")).toBeUndefined();
+    expect(sha256From("<html>Not Found</html>", "x.tgz")).toBeUndefined();
   });
 });
