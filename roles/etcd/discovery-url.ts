@@ -5,7 +5,7 @@
  * asked (etcd_discovery_renew), and a remembered URL for another size is an error.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { OperationFailed, type Operation, type Plan } from "easy-kube";
 
 export interface DiscoveryArgs {
@@ -44,7 +44,10 @@ export function discoveryUrl(args: DiscoveryArgs): Operation {
         data: { url: NOT_MINTED },
         async apply() {
           const url = await mint(args.service, args.size);
-          mkdirSync(dirname(args.stateFile), { recursive: true });
+          const folder = dirname(args.stateFile);
+          mkdirSync(folder, { recursive: true, mode: 0o700 });
+          // The URL lets anyone join the cluster: keep it out of the repository holding the inventory.
+          if (!existsSync(join(folder, ".gitignore"))) writeFileSync(join(folder, ".gitignore"), "# easy-kube's state for this inventory: never commit it.\n*\n");
           const temporary = `${args.stateFile}.${process.pid}.tmp`;
           writeFileSync(temporary, JSON.stringify({ url, size: args.size, service: args.service }, null, 2) + "\n", { mode: 0o600 });
           chmodSync(temporary, 0o600);

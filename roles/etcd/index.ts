@@ -81,7 +81,7 @@ export const etcdRole = defineRole({
       delegateTo: "localhost",
       action: ({ vars, inventory }) =>
         discoveryUrl({
-          stateFile: vars.etcd_discovery_state || join(String(vars["inventory_dir"] ?? "."), ".etcd-discovery.json"),
+          stateFile: vars.etcd_discovery_state || join(String(vars["inventory_dir"] ?? "."), ".easy-kube", "etcd-discovery.json"),
           service: vars.etcd_discovery_service,
           size: inventory.groupHosts("etcd").length,
           renew: vars.etcd_discovery_renew,

@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -92,7 +92,7 @@ describe("site.ts on fresh machines", () => {
     const after = await Promise.all(lab.machines.map((m) => connect(m.name).run(probe)));
     expect(after.map((r) => r.stdout)).toEqual(before.map((r) => r.stdout));
     // Nothing minted, nothing generated on the control machine either.
-    expect(existsSync(join(inventoryDir, ".etcd-discovery.json"))).toBe(false);
+    expect(existsSync(join(inventoryDir, ".easy-kube", "etcd-discovery.json"))).toBe(false);
     expect(existsSync(join(pki, "ca.pem"))).toBe(false);
   }, 300_000);
 
@@ -101,6 +101,11 @@ describe("site.ts on fresh machines", () => {
     expect(first.exitCode, JSON.stringify(first.results.filter((r) => r.status === "failed"))).toBe(0);
     const members = (await etcdctl(addresses(), "member", "list")).trim().split("\n");
     expect(members.map((m) => m.replace(/^[0-9a-f]+, /, "")).sort()).toEqual(lab.machines.map((m) => `started, ${m.name}, https://${m.address}:2380, https://${m.address}:2379, false`));
+    // Remembered for the next runs, private, and kept out of git.
+    const state = join(inventoryDir, ".easy-kube", "etcd-discovery.json");
+    expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ size: 3, url: expect.stringMatching(new RegExp(`^${discovery.url}/[0-9a-f]{32}$`)) });
+    expect(statSync(state).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(inventoryDir, ".easy-kube", ".gitignore"), "utf8")).toContain("*");
     const again = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars() });
     expect(Object.values(again.stats).map((s) => s.changed)).toEqual([0, 0, 0]);
   }, 300_000);
