@@ -5,44 +5,15 @@
  * only while the whole cluster is healthy, so the cluster keeps its quorum.
  */
 import { join } from "node:path";
-import { defineRole, file, packages, requireFiles, systemd, template, waitFor, type Vars } from "easy-kube";
+import { defineRole, file, packages, requireFiles, systemd, template, waitFor } from "easy-kube";
 import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
 import { etcdDefaults } from "./defaults.ts";
 import { discoveryUrl } from "./discovery-url.ts";
 import { clientEndpoints, clientPort, etcdctl, initialCluster, memberAddress, memberName } from "./members.ts";
+import { binDir, execStart } from "./exec-start.ts";
 import { startMember } from "./start-member.ts";
 
 const here = import.meta.dirname;
-
-/** Where etcd and etcdctl are on the host: bin_dir from the bundle, /usr/bin from OS packages. */
-function binDir(vars: Vars): string {
-  return vars["install_method"] === "packages" ? "/usr/bin" : String(vars["bin_dir"]);
-}
-
-function execStart(vars: Vars, host: string, discovery: string | undefined, initial: string): string {
-  const address = memberAddress(host, vars);
-  const ssl = String(vars["etcd_ssl_dir"]);
-  const flags: [string, string | number][] = [
-    ["name", memberName(host, vars)],
-    ["data-dir", String(vars["etcd_data_dir"])],
-    ["cert-file", `${ssl}/kubernetes.pem`],
-    ["key-file", `${ssl}/kubernetes-key.pem`],
-    ["trusted-ca-file", `${ssl}/ca.pem`],
-    ["client-cert-auth", "true"],
-    ["peer-cert-file", `${ssl}/kubernetes.pem`],
-    ["peer-key-file", `${ssl}/kubernetes-key.pem`],
-    ["peer-trusted-ca-file", `${ssl}/ca.pem`],
-    ["peer-client-cert-auth", "true"],
-    ["listen-peer-urls", `https://${address}:${vars["etcd_peer_port"]}`],
-    ["initial-advertise-peer-urls", `https://${address}:${vars["etcd_peer_port"]}`],
-    ["listen-client-urls", `https://${address}:${vars["etcd_client_port"]},https://127.0.0.1:${vars["etcd_client_port"]}`],
-    ["advertise-client-urls", `https://${address}:${vars["etcd_client_port"]}`],
-    ["initial-cluster-token", String(vars["etcd_cluster_token"])],
-    ...(discovery ? ([["discovery", discovery]] as [string, string][]) : ([["initial-cluster", initial], ["initial-cluster-state", "new"]] as [string, string][])),
-    ...Object.entries(vars["etcd_extra_flags"] as Record<string, string | number>),
-  ];
-  return [`${binDir(vars)}/etcd`, ...flags.map(([name, value]) => `--${name}=${value}`)].join(" \\\n  ");
-}
 
 export const etcdRole = defineRole({
   name: "etcd",
