@@ -9,13 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectionSettings } from "../../lib/connection/settings.js";
-import { SshConnection } from "../../lib/connection/ssh.js";
-import { loadInventory } from "../../lib/inventory/load.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
 import { labDown, labUp, type LabUpResult } from "../../lib/lab/lab.js";
 import { sitePlaybook } from "../../playbooks/site.js";
 import { buildLocalAptRepo, placeRepo } from "../helpers/local-apt-repo.js";
+import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting } from "../helpers/run.js";
 
 const inventoryDir = mkdtempSync(join(tmpdir(), "ek-pkgs-inventory-"));
@@ -23,13 +21,7 @@ cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(invento
 const config = labConfig("pkgs", inventoryDir);
 const packagesVars = { install_method: "packages", docker_packages: ["docker.io"], docker_version: "20.10.24", prepare_docker_repo: false };
 let lab: LabUpResult;
-const connections: SshConnection[] = [];
-
-function connect(host: string): SshConnection {
-  const connection = new SshConnection(connectionSettings(host, loadInventory([lab.inventoryFile]).hostVars(host).vars));
-  connections.push(connection);
-  return connection;
-}
+const machines = new LabSsh(() => lab.inventoryFile);
 
 beforeAll(async () => {
   await labDown(config);
@@ -43,7 +35,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await Promise.all(connections.map((c) => c.close()));
+  await machines.closeAll();
   await labDown(config);
   rmSync(inventoryDir, { recursive: true, force: true });
 });
@@ -53,7 +45,7 @@ describe("site.ts with install_method packages", () => {
     const first = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: packagesVars });
     expect(first.exitCode, JSON.stringify(first.results.filter((r) => r.status === "failed"))).toBe(0);
     for (const m of lab.machines) {
-      const ssh = connect(m.name);
+      const ssh = machines.connect(m.name);
       const health = await ssh.run(
         "ETCDCTL_API=3 /usr/bin/etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/ssl/ca.pem --cert=/etc/kubernetes/ssl/kubernetes.pem --key=/etc/kubernetes/ssl/kubernetes-key.pem member list",
       );

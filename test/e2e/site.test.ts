@@ -17,15 +17,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { bundleCommand } from "../../lib/cli/bundle-command.js";
-import { connectionSettings } from "../../lib/connection/settings.js";
-import { SshConnection } from "../../lib/connection/ssh.js";
-import { loadInventory } from "../../lib/inventory/load.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
 import { labDown, labReset, labUp, type LabUpResult } from "../../lib/lab/lab.js";
 import { etcdPlaybook } from "../../playbooks/etcd.js";
 import { preparePlaybook } from "../../playbooks/prepare.js";
 import { sitePlaybook } from "../../playbooks/site.js";
 import { startDiscoveryService, type DiscoveryService } from "../helpers/discovery-service.js";
+import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting, statuses } from "../helpers/run.js";
 
 const run = promisify(execFile);
@@ -36,18 +34,8 @@ const bundleEtcd = join(inventoryDir, ".bundle", "etcd", "3.4.23", "amd64");
 const pki = join(inventoryDir, ".pki");
 let lab: LabUpResult;
 let discovery: DiscoveryService;
-let connections: SshConnection[] = [];
-
-function connect(host: string): SshConnection {
-  const connection = new SshConnection(connectionSettings(host, loadInventory([lab.inventoryFile]).hostVars(host).vars));
-  connections.push(connection);
-  return connection;
-}
-
-async function closeConnections(): Promise<void> {
-  await Promise.all(connections.map((c) => c.close()));
-  connections = [];
-}
+const machines = new LabSsh(() => lab.inventoryFile);
+const connect = (host: string) => machines.connect(host);
 
 /** etcdctl from the bundle, on the control machine, with the PKI's client certificate: its stdout and stderr. */
 async function etcdctl(endpoints: string[], ...args: string[]): Promise<string> {
@@ -63,7 +51,7 @@ const addresses = () => lab.machines.map((m) => m.address);
 const discoveryVars = () => ({ etcd_bootstrap: "discovery", etcd_discovery_service: discovery.url });
 
 async function freshMachines(): Promise<void> {
-  await closeConnections();
+  await machines.closeAll();
   lab = await labReset(config);
 }
 
@@ -76,7 +64,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await closeConnections();
+  await machines.closeAll();
   await discovery?.stop();
   await labDown(config);
   rmSync(inventoryDir, { recursive: true, force: true });
