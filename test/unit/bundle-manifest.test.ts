@@ -1,7 +1,7 @@
 /** The versions manifest: upstream's file names and layouts, which changed between versions. */
 import { describe, expect, it } from "vitest";
 import { componentManifest, debianUpstreamVersion, versionAtLeast } from "../../lib/bundle/manifest.js";
-import { sha256From } from "../../lib/bundle/fill-bundle.js";
+import { sha256From } from "../../lib/bundle/archive-source.js";
 
 describe("versions manifest", () => {
   it("follows the guide's versions by default layout", () => {
