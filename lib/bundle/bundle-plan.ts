@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { EasyKubeError } from "../errors.js";
 import type { Inventory } from "../inventory/inventory.js";
 import type { Vars } from "../inventory/model.js";
-import { interpolateVars } from "../vars/interpolate.js";
+import { hostVarsWithMagic } from "../inventory/magic-vars.js";
 import { resolveRoleVars } from "../vars/resolve-role-vars.js";
-import { bundleVars, type ComponentName } from "./bundle-vars.js";
+import { bundleVars, VERSION_VARIABLE, type ComponentName } from "./bundle-vars.js";
 import type { BundleRequest } from "./fill-bundle.js";
 
 const COMPONENTS_OF_GROUP: Readonly<Record<string, readonly ComponentName[]>> = {
@@ -18,12 +18,6 @@ const COMPONENTS_OF_GROUP: Readonly<Record<string, readonly ComponentName[]>> = 
   kube_node: ["docker", "cni", "kubernetes"],
 };
 
-const VERSION_VARIABLE: Readonly<Record<ComponentName, keyof typeof bundleVars>> = {
-  etcd: "etcd_version",
-  kubernetes: "kube_version",
-  docker: "docker_version",
-  cni: "cni_version",
-};
 
 export interface PlannedComponent {
   readonly bundleDir: string;
@@ -43,9 +37,8 @@ export function planBundle(inventory: Inventory, extraVars: Vars, only?: readonl
     const groups = inventory.groupNames(host);
     const wanted = new Set(groups.flatMap((g) => COMPONENTS_OF_GROUP[g] ?? []));
     if (wanted.size === 0) continue;
-    const resolved = inventory.hostVars(host, extraVars);
-    const raw = interpolateVars({ inventory_hostname: host, group_names: groups, inventory_dir: inventory.baseDirs[0], ...resolved.vars });
-    const { values: vars, problems: varProblems } = resolveRoleVars(bundleVars, raw, resolved.origins, host);
+    const { vars: raw, origins } = hostVarsWithMagic(inventory, host, extraVars);
+    const { values: vars, problems: varProblems } = resolveRoleVars(bundleVars, raw, origins, host);
     problems.push(...varProblems.map((p) => `${p.where}: host ${p.host}: ${p.message}`));
     if (varProblems.length > 0 || vars.install_method !== "bundle") continue;
     const bundleDir = bundleDirFor(vars.bundle_dir, inventory.baseDirs[0]);

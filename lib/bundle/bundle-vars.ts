@@ -27,3 +27,11 @@ export const bundleVars = {
   docker_version: v.string("17.12.0-ce", "Docker version (the guide's: 17.12.0-ce)."),
   cni_version: v.string("0.6.0", "CNI plugins version."),
 } as const;
+
+/** The variable that holds each component's version. */
+export const VERSION_VARIABLE: Readonly<Record<ComponentName, keyof typeof bundleVars>> = {
+  etcd: "etcd_version",
+  kubernetes: "kube_version",
+  docker: "docker_version",
+  cni: "cni_version",
+};

@@ -7,15 +7,13 @@ import type { Vars } from "../inventory/model.js";
 import { installBinary } from "../ops/install-binary.js";
 import type { Operation } from "../ops/operation.js";
 import type { RoleCheck } from "../runner/types.js";
-import type { Arch, ComponentName } from "./bundle-vars.js";
+import { VERSION_VARIABLE, type Arch, type ComponentName } from "./bundle-vars.js";
 import { bundledFiles } from "./bundle-lock.js";
 import { bundleDirFor } from "./bundle-plan.js";
 
-const VERSION_OF: Readonly<Record<ComponentName, string>> = { etcd: "etcd_version", kubernetes: "kube_version", docker: "docker_version", cni: "cni_version" };
-
 function filesFor(vars: Vars, component: ComponentName) {
   const dir = bundleDirFor(String(vars["bundle_dir"] ?? ""), vars["inventory_dir"] as string | undefined);
-  return bundledFiles(dir, component, String(vars[VERSION_OF[component]]), vars["bundle_arch"] as Arch);
+  return bundledFiles(dir, component, String(vars[VERSION_VARIABLE[component]]), vars["bundle_arch"] as Arch);
 }
 
 /** installBinary for every file of the component (or only `names`), into `destDir` (default bin_dir). */

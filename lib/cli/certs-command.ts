@@ -11,11 +11,11 @@ import { connectionSettings } from "../connection/settings.js";
 import { shellQuote } from "../connection/quote.js";
 import { EasyKubeError } from "../errors.js";
 import { loadInventory } from "../inventory/load.js";
+import { hostVarsWithMagic } from "../inventory/magic-vars.js";
 import { matchPattern } from "../inventory/patterns.js";
 import { describeCertificate } from "../pki/certificate.js";
 import { pkiFilesFor } from "../pki/cluster-pki.js";
 import { readPkiFile } from "../pki/pki-folder.js";
-import { interpolateVars } from "../vars/interpolate.js";
 import { mapLimited } from "../util/semaphore.js";
 
 interface Row {
@@ -48,7 +48,7 @@ export async function certsCommand(argv: string[]): Promise<number> {
   const inventory = loadInventory(sources);
   const warnDays = Number(values["warn-days"] ?? 30);
   const firstHost = inventory.hostNames()[0];
-  const hostVars = firstHost ? interpolateVars(inventory.hostVars(firstHost).vars) : {};
+  const hostVars = firstHost ? hostVarsWithMagic(inventory, firstHost).vars : {};
   const dir = values["pki-dir"] ?? (typeof hostVars["pki_dir"] === "string" && hostVars["pki_dir"] ? hostVars["pki_dir"] : join(inventory.baseDirs[0] ?? ".", ".pki"));
 
   const rows: Row[] = [];
@@ -68,7 +68,7 @@ export async function certsCommand(argv: string[]): Promise<number> {
   if (values.hosts) {
     const hosts = values.limit ? matchPattern(inventory, values.limit).hosts : inventory.hostNames();
     const perHost = await mapLimited(hosts, 50, async (host) => {
-      const vars = interpolateVars(inventory.hostVars(host).vars);
+      const vars = hostVarsWithMagic(inventory, host).vars;
       const sslDir = typeof vars["pki_remote_ssl_dir"] === "string" ? vars["pki_remote_ssl_dir"] : "/etc/kubernetes/ssl";
       const files = pkiFilesFor(inventory.groupNames(host), sslDir, "/etc/kubernetes").filter((f) => f.name.endsWith(".pem") && !f.secret);
       const connection = openConnection(connectionSettings(host, vars));

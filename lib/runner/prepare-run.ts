@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { connectionSettings, type ConnectionOverrides, type ConnectionSettings } from "../connection/settings.js";
 import { EasyKubeError } from "../errors.js";
 import type { Inventory } from "../inventory/inventory.js";
+import { hostVarsWithMagic } from "../inventory/magic-vars.js";
 import type { Vars } from "../inventory/model.js";
 import { matchPattern } from "../inventory/patterns.js";
 import { compileTemplate } from "../ops/render-template.js";
@@ -60,14 +61,7 @@ export function prepareRun(playbook: Playbook, options: PrepareOptions): Prepare
   const hostVars = (host: string) => {
     let entry = mergedVars.get(host);
     if (!entry) {
-      const resolved = inventory.hostVars(host, extraVars);
-      const magic = {
-        inventory_hostname: host,
-        inventory_hostname_short: host.split(".")[0],
-        group_names: inventory.groupNames(host),
-        inventory_dir: inventory.baseDirs[0],
-      };
-      entry = { vars: interpolateVars({ ...magic, ...resolved.vars }), origins: resolved.origins };
+      entry = hostVarsWithMagic(inventory, host, extraVars);
       mergedVars.set(host, entry);
     }
     return entry;
