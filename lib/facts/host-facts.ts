@@ -20,6 +20,8 @@ export interface HostFacts {
   /** os-release VERSION_ID, e.g. "12", "7". */
   readonly distributionVersion: string;
   readonly distributionMajorVersion: number;
+  /** os-release VERSION_CODENAME, e.g. "bookworm", "jammy" ("" where there is none, as on CentOS 7). */
+  readonly codename: string;
   readonly prettyName: string;
   /** uname -m, e.g. "x86_64", "aarch64". */
   readonly architecture: string;
@@ -43,6 +45,7 @@ const SCRIPT = String.raw`
 echo "id=$ID"
 echo "id_like=$ID_LIKE"
 echo "version_id=$VERSION_ID"
+echo "codename=$VERSION_CODENAME"
 echo "pretty=$PRETTY_NAME"
 echo "arch=$(uname -m)"
 echo "kernel=$(uname -r)"
@@ -96,6 +99,7 @@ export function parseHostFacts(output: string): HostFacts {
     distribution: id,
     distributionVersion: versionId,
     distributionMajorVersion: Number.parseInt(versionId, 10) || 0,
+    codename: values.get("codename") ?? "",
     prettyName: values.get("pretty") ?? id,
     architecture: arch,
     goArch: ({ x86_64: "amd64", aarch64: "arm64", armv7l: "arm", ppc64le: "ppc64le", s390x: "s390x" } as Record<string, string>)[arch] ?? arch,

@@ -1,6 +1,7 @@
 /**
  * Docker CE's package repository for install_method packages: a yum .repo file on CentOS/RHEL, an
- * apt source with its signing key on Debian/Ubuntu (the key fetched on the host, once).
+ * apt source with its signing key on Debian/Ubuntu (the key fetched on the host, once; the source
+ * written from facts, so a changed docker_repo_baseurl reaches it).
  */
 import { command, copy, type HostFacts, type Operation } from "easy-kube";
 
@@ -25,12 +26,12 @@ export function dockerRepo(facts: HostFacts, vars: RepoVars): Operation[] {
   const baseurl = vars.docker_repo_baseurl || `https://download.docker.com/linux/${distribution}`;
   const gpgkey = vars.docker_repo_gpgkey || `https://download.docker.com/linux/${distribution}/gpg`;
   const keyring = "/etc/apt/keyrings/docker.asc";
-  const codename = "$(. /etc/os-release && echo \"$VERSION_CODENAME\")";
   return [
     command({ cmd: `install -d -m 0755 /etc/apt/keyrings && curl -fsSL --retry 3 -o ${keyring}.tmp '${gpgkey}' && chmod 0644 ${keyring}.tmp && mv ${keyring}.tmp ${keyring}`, creates: keyring }),
-    command({
-      cmd: `printf 'deb [arch=%s signed-by=${keyring}] %s %s stable\\n' "$(dpkg --print-architecture)" '${baseurl}' "${codename}" > /etc/apt/sources.list.d/docker-ce.list.tmp && mv /etc/apt/sources.list.d/docker-ce.list.tmp /etc/apt/sources.list.d/docker-ce.list`,
-      creates: "/etc/apt/sources.list.d/docker-ce.list",
+    copy({
+      dest: "/etc/apt/sources.list.d/docker-ce.list",
+      mode: "0644",
+      content: `# Managed by easy-kube (role prepare)\ndeb [arch=${facts.goArch} signed-by=${keyring}] ${baseurl} ${facts.codename} stable\n`,
     }),
   ];
 }

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseHostFacts } from "../../lib/facts/host-facts.js";
+import { RecordedFacts } from "../../lib/facts/fact.js";
+import { dockerRepo } from "../../roles/prepare/package-repos.js";
 import { prepareRole } from "../../roles/prepare/index.js";
 import { osProblems } from "../../roles/prepare/supported-os.js";
 import { planRole } from "../helpers/plan-role.js";
@@ -92,5 +94,22 @@ describe("supported OS", () => {
       "Alpine Linux v3.19 (alpine 3.19) is not supported: CentOS/RHEL 7.4+, Debian 9+ or Ubuntu 16.04+ are",
     ]);
     expect(osProblems(facts("id=debian\nversion_id=12\npretty=Debian 12\narch=x86_64\nkernel=6.1.0\ninit=systemd"), "amd64")).toEqual([]);
+  });
+});
+
+describe("prepare on Debian with install_method packages (recorded facts)", () => {
+  const debianArm = parseHostFacts("id=debian\nversion_id=12\ncodename=bookworm\npretty=Debian GNU/Linux 12 (bookworm)\narch=aarch64\nkernel=6.1.0-18-arm64\ninit=systemd");
+
+  it("writes Docker CE's apt source from the facts: architecture and codename", async () => {
+    const [key, source] = dockerRepo(debianArm, { docker_repo_baseurl: "https://mirror.example.com/docker", docker_repo_gpgkey: "" });
+    const facts = new RecordedFacts({
+      'command_guards:{"creates":"/etc/apt/keyrings/docker.asc"}': { stdout: "" },
+      'file_state:"/etc/apt/sources.list.d/docker-ce.list"': { stdout: "absent\n" },
+    });
+    const target = { name: "node1", connection: { host: "node1", commandCount: 0, run: () => Promise.reject(new Error("facts only")), close: async () => {} }, facts, diff: true, check: true };
+    expect((await key!.plan(target)).changes[0]).toContain("https://download.docker.com/linux/debian/gpg");
+    const planned = await source!.plan(target);
+    expect(planned.changes).toEqual(["create /etc/apt/sources.list.d/docker-ce.list"]);
+    expect(planned.diffs?.[0]?.after).toBe("# Managed by easy-kube (role prepare)\ndeb [arch=arm64 signed-by=/etc/apt/keyrings/docker.asc] https://mirror.example.com/docker bookworm stable\n");
   });
 });
