@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { localSha256 } from "./local-file.js";
 import { shellQuote } from "../connection/quote.js";
 import { runChecked } from "../connection/types.js";
 import { EasyKubeError } from "../errors.js";
@@ -38,8 +39,9 @@ export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
   // A dry run does not make what earlier tasks would have made (certificates, a bundle): the copy
   // is reported as a change instead of failing, as the real run would copy the file then made.
   if (target.check && args.src !== undefined && !existsSync(args.src)) return { changes: [`copy ${args.src} (made earlier in a real run) -> ${args.dest}`] };
-  const bytes = args.content !== undefined ? Buffer.from(args.content) : readLocal(args.src!, args.dest);
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  // A local file's bytes are read only when they are sent or shown; its hash is cached per run.
+  const bytes = () => (args.content !== undefined ? Buffer.from(args.content) : readLocal(args.src!, args.dest));
+  const sha256 = args.content !== undefined ? createHash("sha256").update(args.content).digest("hex") : localSourceSha256(args.src!, args.dest);
   const current = await target.facts.get(fileState, args.dest);
   if (current.type !== "absent" && current.type !== "file") {
     throw new EasyKubeError(`cannot write ${args.dest}: it is a ${current.type}, not a file`);
@@ -52,7 +54,8 @@ export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
   const diffs: FileDiff[] = [];
   if (target.diff && contentChanges.length > 0) {
     const before = current.type === "file" ? ((await target.facts.get(fileContent, args.dest)) ?? "") : "";
-    diffs.push({ path: args.dest, before, after: bytes.toString("utf8"), secret: args.secret || isBinary(bytes) });
+    const after = bytes();
+    diffs.push({ path: args.dest, before, after: after.toString("utf8"), secret: args.secret || isBinary(after) });
   }
   const options: WriteOptions = {
     mode: args.mode === undefined ? undefined : normalizeMode(args.mode),
@@ -65,10 +68,18 @@ export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
     changes,
     diffs,
     async apply() {
-      if (contentChanges.length > 0) await writeRemoteFile(target.connection, args.dest, bytes, options);
+      if (contentChanges.length > 0) await writeRemoteFile(target.connection, args.dest, bytes(), options);
       else await runChecked(target.connection, attributeCommands(args.dest, args, shellQuote).join(" && "));
     },
   };
+}
+
+function localSourceSha256(src: string, dest: string): string {
+  try {
+    return localSha256(src);
+  } catch (error) {
+    throw new EasyKubeError(`copy to ${dest}: ${(error as Error).message}`);
+  }
 }
 
 function readLocal(src: string, dest: string): Buffer {
