@@ -79,7 +79,7 @@ export const dockerRole = defineRole({
   handlers: [
     {
       name: "restart docker",
-      when: ({ results }) => !(results["docker_start"]?.data["started"] === true),
+      when: ({ results }) => results["docker_start"]?.data["started"] !== true,
       action: () => systemd({ name: "docker", state: "restarted" }),
     },
   ],
