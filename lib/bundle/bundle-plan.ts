@@ -46,7 +46,7 @@ export function planBundle(inventory: Inventory, extraVars: Vars, only?: readonl
       if (!vars.bundle_components.includes(component) || (only && !only.includes(component))) continue;
       const version = String(vars[VERSION_VARIABLE[component]]);
       const request: BundleRequest = { component, version, arch: vars.bundle_arch, source: vars.bundle_source, mirror: vars.bundle_mirror, debsDir: vars.bundle_debs_dir, checksums: vars.bundle_checksums };
-      const key = JSON.stringify([bundleDir, component, version, vars.bundle_arch, vars.bundle_source, vars.bundle_mirror, vars.bundle_debs_dir]);
+      const key = JSON.stringify([bundleDir, request]);
       const entry = planned.get(key) ?? { bundleDir, request, hosts: [] };
       entry.hosts.push(host);
       planned.set(key, entry);
