@@ -19,6 +19,12 @@ export interface CopyArgs extends FileAttributes {
   readonly content?: string | Buffer;
   /** A file on the control machine to copy. */
   readonly src?: string;
+  /**
+   * `src` is made by an earlier play of the same run (certificates generated, then distributed):
+   * a dry run, which makes nothing, reports the copy as a change instead of failing on the missing
+   * file. Without it a missing `src` is an error in check mode too (a typo stays visible).
+   */
+  readonly srcMadeByRun?: boolean;
   /** Keys, tokens: never shown in diffs. */
   readonly secret?: boolean;
   /** Keep the previous version as `<dest>.<timestamp>~`. */
@@ -36,9 +42,7 @@ export function copy(args: CopyArgs): Operation {
 }
 
 export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
-  // A dry run does not make what earlier tasks would have made (certificates, a bundle): the copy
-  // is reported as a change instead of failing, as the real run would copy the file then made.
-  if (target.check && args.src !== undefined && !existsSync(args.src)) return { changes: [`copy ${args.src} (made earlier in a real run) -> ${args.dest}`] };
+  if (target.check && args.srcMadeByRun && args.src !== undefined && !existsSync(args.src)) return { changes: [`copy ${args.src} (made earlier in a real run) -> ${args.dest}`] };
   // A local file's bytes are read only when they are sent or shown; its hash is cached per run.
   const bytes = () => (args.content !== undefined ? Buffer.from(args.content) : readLocal(args.src!, args.dest));
   const sha256 = args.content !== undefined ? createHash("sha256").update(args.content).digest("hex") : localSourceSha256(args.src!, args.dest);

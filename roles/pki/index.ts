@@ -112,7 +112,7 @@ export const pkiDistributeRole = defineRole({
       loop: ({ vars }) => pkiFilesFor(vars.group_names as string[], vars.pki_remote_ssl_dir, vars.kube_config_dir),
       loopLabel: (item: { dest: string }) => item.dest,
       action: ({ vars, item }) =>
-        copy({ src: join(pkiDir(vars), item.name), dest: item.dest, mode: item.secret ? "0600" : "0644", owner: "root", group: "root", secret: item.secret }),
+        copy({ src: join(pkiDir(vars), item.name), srcMadeByRun: true, dest: item.dest, mode: item.secret ? "0600" : "0644", owner: "root", group: "root", secret: item.secret }),
     },
   ],
 });
