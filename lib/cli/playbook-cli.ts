@@ -38,7 +38,8 @@ const USAGE = `usage: npx tsx playbooks/<name>.ts -i INVENTORY [options]
   -K, --ask-become-pass     ask for the sudo password
   -T, --timeout SECONDS     SSH connect timeout (default 10)
       --accept-new-host-keys  trust and record unknown SSH host keys (changed keys are still refused)
-      --json-events FILE    also write every event as a JSON line to FILE ("-" for stdout)
+      --force-handlers      run notified handlers even on hosts that failed
+      --json-events FILE    also write every event as a JSON line to FILE ("-": stdout; the console then uses stderr)
       --list-hosts          print the hosts each play would run on, and exit
       --list-tasks          print the tasks each play would run, and exit
       --list-tags           print the tags of the tasks, and exit
@@ -96,6 +97,7 @@ async function runFromArgs(playbook: Playbook, argv: readonly string[]): Promise
         "ask-become-pass": { type: "boolean", short: "K" },
         timeout: { type: "string", short: "T" },
         "accept-new-host-keys": { type: "boolean" },
+        "force-handlers": { type: "boolean" },
         "json-events": { type: "string" },
         "list-hosts": { type: "boolean" },
         "list-tasks": { type: "boolean" },
@@ -132,8 +134,10 @@ async function runFromArgs(playbook: Playbook, argv: readonly string[]): Promise
   const becomePassword = values["ask-become-pass"] ? await readSecretFromTerminal("BECOME password: ") : undefined;
   const masker = new SecretMasker();
   masker.add(becomePassword);
-  const reporters: Reporter[] = [new ConsoleReporter({ out: process.stdout, verbosity: values.verbose?.length ?? 0, masker })];
   const eventsFile = values["json-events"];
+  // With events on stdout, the console output moves to stderr so stdout stays pure JSON lines.
+  const consoleOut = eventsFile === "-" ? process.stderr : process.stdout;
+  const reporters: Reporter[] = [new ConsoleReporter({ out: consoleOut, verbosity: values.verbose?.length ?? 0, masker })];
   if (eventsFile) reporters.push(new JsonLinesReporter(eventsFile === "-" ? process.stdout : createWriteStream(eventsFile, { mode: 0o600 }), masker));
   const reporter = fanOut(...reporters);
   const interrupt = () => {
@@ -150,6 +154,7 @@ async function runFromArgs(playbook: Playbook, argv: readonly string[]): Promise
       diff: !!values.diff,
       forks,
       extraVars,
+      forceHandlers: !!values["force-handlers"],
       reporter,
       masker,
       connection: {
