@@ -15,10 +15,13 @@ import { ansibleInventoryList } from "../helpers/ansible.js";
 const sshd = inject("sshd");
 const run = promisify(execFile);
 const repo = join(import.meta.dirname, "../..");
+// tsx run by this very node, not through npx: npm prints its own warnings (an unknown key in the
+// user's npmrc) on stderr before the program's first line.
+const tsxCli = join(repo, "node_modules/tsx/dist/cli.mjs");
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run("npx", ["tsx", ...args], { cwd: repo, env: { ...process.env, NO_COLOR: "1" } });
+    const { stdout, stderr } = await run(process.execPath, [tsxCli, ...args], { cwd: repo, env: { ...process.env, NO_COLOR: "1" } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
