@@ -30,15 +30,19 @@ export interface CommandArgs {
   readonly changedWhen?: (result: CommandData) => boolean;
   /** @default rc != 0 */
   readonly failedWhen?: (result: CommandData) => boolean;
-  /** Hide the command's output in failures (it handles secrets). */
+  /**
+   * The command handles secrets (a token or URL in its text, keys in its output): neither its text
+   * nor its output appears in the title, the changes, the registered failure message or the events.
+   */
   readonly secret?: boolean;
   readonly timeoutSeconds?: number;
 }
 
 export function command(args: CommandArgs): Operation {
   const text = typeof args.cmd === "string" ? args.cmd : shellCommand(...args.cmd);
+  const shown = args.secret ? SECRET_COMMAND : text;
   return {
-    title: `command ${text}`,
+    title: `command ${shown}`,
     async plan(target): Promise<Plan> {
       if (args.readOnly) {
         const data = await execute(target, args, text);
@@ -47,7 +51,7 @@ export function command(args: CommandArgs): Operation {
       const reason = await guardReason(target, args);
       if (reason) return { changes: [], data: { skipped_reason: reason } };
       return {
-        changes: [`run: ${text}`],
+        changes: [`run: ${shown}`],
         async apply() {
           const data = await execute(target, args, text);
           return { changed: args.changedWhen ? args.changedWhen(data) : true, data: { ...data } };
@@ -56,6 +60,8 @@ export function command(args: CommandArgs): Operation {
     },
   };
 }
+
+const SECRET_COMMAND = "(hidden: the command handles secrets)";
 
 interface Guards {
   readonly creates?: string;
@@ -84,10 +90,15 @@ async function guardReason(target: Target, args: CommandArgs): Promise<string | 
 async function execute(target: Target, args: CommandArgs, text: string): Promise<CommandData> {
   const env = Object.entries(args.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   const script = [...env, ...(args.chdir ? [`cd ${shellQuote(args.chdir)}`] : []), text].join("\n");
-  const result: CommandResult = await target.connection.run(script, {
-    stdin: args.stdin,
-    timeoutMs: args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000,
-  });
+  const options = { stdin: args.stdin, timeoutMs: args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000 };
+  let result: CommandResult;
+  try {
+    result = await target.connection.run(script, options);
+  } catch (error) {
+    // A timeout's message quotes the command.
+    if (args.secret && (error as Error).name !== "UnreachableError") throw new OperationFailed(`command ${SECRET_COMMAND} did not finish: ${(error as Error).message.split(":")[0]}`);
+    throw error;
+  }
   const data: CommandData = {
     rc: result.code,
     stdout: result.stdout,
@@ -96,7 +107,8 @@ async function execute(target: Target, args: CommandArgs, text: string): Promise
   };
   const failed = args.failedWhen ? args.failedWhen(data) : data.rc !== 0;
   if (failed) {
-    const output = args.secret ? "(output hidden: the command handles secrets)" : (data.stderr || data.stdout).trim();
+    if (args.secret) throw new OperationFailed(`command failed (rc=${data.rc}): ${SECRET_COMMAND}; its output is hidden too`, { ...data });
+    const output = (data.stderr || data.stdout).trim();
     throw new OperationFailed(`command failed (rc=${data.rc}): ${text}${output ? `\n${output}` : ""}`, { ...data });
   }
   return data;

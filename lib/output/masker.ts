@@ -1,6 +1,7 @@
 /**
  * Keeps secrets out of everything the run prints or logs: each registered value (passwords,
- * tokens, secret variables) is replaced wherever it appears, in messages, command output and diffs.
+ * tokens, secret variables) is replaced wherever it appears, in messages, command text and output,
+ * and diffs, also in the form a shell-quoted command carries it.
  */
 const MASK = "********";
 
@@ -8,8 +9,11 @@ export class SecretMasker {
   private readonly secrets = new Set<string>();
 
   add(value: unknown): void {
-    if (typeof value === "string" && value.length >= 4) this.secrets.add(value);
-    else if (typeof value === "number") this.add(String(value));
+    if (typeof value === "string" && value.length >= 4) {
+      this.secrets.add(value);
+      // As a command's text carries it (shellQuote): each ' written '"'"'.
+      if (value.includes("'")) this.secrets.add(value.split("'").join(`'"'"'`));
+    } else if (typeof value === "number") this.add(String(value));
   }
 
   mask(text: string): string {
