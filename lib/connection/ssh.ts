@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { connect as tcpConnect, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Client, type AgentAuthMethod, type ClientChannel, type PasswordAuthMethod, type PublicKeyAuthMethod } from "ssh2";
@@ -96,6 +97,22 @@ export class SshConnection implements Connection {
         const lostWhileRunning = () => this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while running a command`);
         const countRoundTrip = () => void this.commandCount++;
         resolve(new ShellSession(channel, start, sudo ? { password: become.password, prompt: SUDO_PROMPT } : undefined, lostWhileRunning, countRoundTrip));
+      });
+    });
+  }
+
+  /**
+   * A TCP stream to `host:port` as the host itself sees it (`ssh -L`, a direct-tcpip channel of the
+   * same session): the Kubernetes API client reaches a master's 127.0.0.1:6443 this way when the
+   * control machine cannot reach that port.
+   */
+  async forwardTcp(host: string, port: number): Promise<Duplex> {
+    const client = await this.connect();
+    return new Promise((resolve, reject) => {
+      client.forwardOut("127.0.0.1", 0, host, port, (error: Error | undefined, channel: ClientChannel) => {
+        if (!error) resolve(channel);
+        else if (this.lost) reject(this.lost);
+        else reject(new EasyKubeError(`cannot reach ${host}:${port} from ${this.host} through its SSH connection: ${error.message}` + (/prohibited/i.test(error.message) ? " (sshd there forbids forwarding: AllowTcpForwarding)" : "")));
       });
     });
   }

@@ -1,4 +1,5 @@
 /** What every connection (SSH to a host, or the control machine itself) offers the engine. */
+import type { Duplex } from "node:stream";
 
 export interface CommandResult {
   readonly stdout: string;
@@ -20,6 +21,11 @@ export interface Connection {
   readonly host: string;
   /** Runs a shell command (`/bin/sh -c`) and resolves with its output; a non-zero exit is not an error. */
   run(command: string, options?: RunOptions): Promise<CommandResult>;
+  /**
+   * A TCP stream to `host:port` as the host sees it (SSH's `-L`); offered by connections that reach
+   * another machine, used to talk to a service listening only there (a master's API server).
+   */
+  forwardTcp?(host: string, port: number): Promise<Duplex>;
   /** Round trips so far (a command with a large input takes several): the benchmark counts these. */
   readonly commandCount: number;
   close(): Promise<void>;

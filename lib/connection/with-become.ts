@@ -10,5 +10,6 @@ export function withBecome(connection: Connection, become: boolean | undefined):
     },
     run: (command: string, options: RunOptions = {}) => connection.run(command, { become, ...options }),
     close: () => connection.close(),
+    ...(connection.forwardTcp && { forwardTcp: connection.forwardTcp.bind(connection) }),
   };
 }
