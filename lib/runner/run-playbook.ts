@@ -3,6 +3,8 @@
  * (`serial`), task by task across the batch's hosts in parallel (up to `forks`), then the notified
  * handlers. A failed or unreachable host stops for itself only; `anyErrorsFatal` and
  * `maxFailPercentage` stop everything. Nothing connects before prepareRun has checked all inputs.
+ * Notified handlers are remembered on the control machine until they ran (pending-handlers.ts),
+ * so a run that stops after a change still restarts the service on the next run.
  */
 import { hostFacts } from "../facts/host-facts.js";
 import type { Inventory } from "../inventory/inventory.js";
@@ -13,6 +15,7 @@ import type { SecretMasker } from "../output/masker.js";
 import { mapLimited } from "../util/semaphore.js";
 import { executeTask, type TaskResult } from "./execute-task.js";
 import { HostSession } from "./host-session.js";
+import { PendingHandlers, pendingHandlersFolder, type PendingHandler } from "./pending-handlers.js";
 import { prepareRun, type PreparedPlay, type PreparedRun } from "./prepare-run.js";
 import { serialBatches } from "./serial.js";
 import { ALL_TAGS, shouldRunTask, type TagSelection } from "./tags.js";
@@ -30,6 +33,8 @@ export interface RunOptions {
   readonly connection?: ConnectionOverrides;
   readonly reporter: Reporter;
   readonly masker: SecretMasker;
+  /** Run notified handlers also on hosts that failed (ansible-playbook's --force-handlers). */
+  readonly forceHandlers?: boolean;
 }
 
 export interface RunSummary {
@@ -49,6 +54,7 @@ export async function runPlaybook(playbook: Playbook, options: RunOptions): Prom
     connection: options.connection ?? {},
   });
   for (const secret of prepared.secrets) options.masker.add(secret);
+  const pending = new PendingHandlers(pendingHandlersFolder(options.inventory.baseDirs[0]), !options.check);
   const { reporter } = options;
   reporter.emit({ type: "playbook_start", playbook: playbook.name, check: !!options.check, diff: !!options.diff });
   for (const warning of prepared.warnings) reporter.emit({ type: "warning", message: warning });
@@ -57,7 +63,7 @@ export async function runPlaybook(playbook: Playbook, options: RunOptions): Prom
   for (const [host, settings] of prepared.settings) sessions.set(host, new HostSession(host, settings));
   try {
     for (const play of prepared.plays) {
-      const stop = await runPlay(play, prepared, sessions, options);
+      const stop = await runPlay(play, { prepared, sessions, pending, options });
       if (stop) break;
     }
   } finally {
@@ -77,9 +83,18 @@ interface ScheduledTask {
   readonly role?: Role<any>;
 }
 
+/** What every step of a run works with. */
+interface RunState {
+  readonly prepared: PreparedRun;
+  readonly sessions: Map<string, HostSession>;
+  readonly pending: PendingHandlers;
+  readonly options: RunOptions;
+}
+
 /** Runs one play; true when the whole run must stop (anyErrorsFatal, maxFailPercentage). */
-async function runPlay(prepared: PreparedPlay, run: PreparedRun, sessions: Map<string, HostSession>, options: RunOptions): Promise<boolean> {
+async function runPlay(prepared: PreparedPlay, run: RunState): Promise<boolean> {
   const { play } = prepared;
+  const { sessions, options } = run;
   const { reporter } = options;
   const active = (hosts: readonly string[]) => hosts.filter((h) => sessions.get(h)!.state === "active");
   reporter.emit({ type: "play_start", play: play.name, hosts: active(prepared.hosts) });
@@ -89,17 +104,21 @@ async function runPlay(prepared: PreparedPlay, run: PreparedRun, sessions: Map<s
     ...(play.tasks ?? []).map((task): ScheduledTask => ({ task })),
   ].filter(({ task, role }) => shouldRunTask(effectiveTags(task, role, play.tags), selection));
   const forks = Math.max(1, options.forks ?? DEFAULT_FORKS);
+  takeUpPendingHandlers(prepared, tasks, active(prepared.hosts), run);
 
   for (const batch of serialBatches(active(prepared.hosts), play.serial)) {
     if ((play.gatherFacts ?? true) && tasks.length > 0) await gatherFacts(active(batch), sessions, forks, reporter);
     for (const scheduled of tasks) {
       const hosts = active(batch);
       if (hosts.length === 0) break;
-      if (scheduled.task.flushHandlers) await runHandlers(prepared, run, batch, sessions, options, forks);
-      else await runTaskOnHosts(scheduled, hosts, prepared, run, sessions, options, forks, false);
-      if (shouldStop(prepared, batch, sessions)) return true;
+      if (scheduled.task.flushHandlers) await runHandlers(prepared, batch, run, forks);
+      else await runTaskOnHosts(scheduled, hosts, prepared, run, forks, false);
+      if (shouldStop(prepared, batch, sessions)) {
+        if (options.forceHandlers) await runHandlers(prepared, batch, run, forks);
+        return true;
+      }
     }
-    await runHandlers(prepared, run, batch, sessions, options, forks);
+    await runHandlers(prepared, batch, run, forks);
     if (shouldStop(prepared, batch, sessions)) return true;
   }
   return false;
@@ -107,6 +126,37 @@ async function runPlay(prepared: PreparedPlay, run: PreparedRun, sessions: Map<s
 
 function effectiveTags(task: Task<any>, role: Role<any> | undefined, playTags: readonly string[] | undefined): string[] {
   return [...(task.tags ?? []), ...(role ? [role.name] : []), ...(playTags ?? [])];
+}
+
+/** A role's handlers belong to the role (whichever play runs it); other handlers to their play. */
+function handlerOwner(prepared: PreparedPlay, role: Role<any> | undefined): string {
+  return role ? `role ${role.name}` : `play ${prepared.play.name}`;
+}
+
+/**
+ * Handlers an earlier run notified on these hosts but never ran are notified again, when this play
+ * runs their owner (a role with at least one selected task; a play's own handlers with any task),
+ * and the output says why. In check mode they are reported as they would run, and stay pending.
+ */
+function takeUpPendingHandlers(prepared: PreparedPlay, tasks: readonly ScheduledTask[], hosts: readonly string[], run: RunState): void {
+  const running = new Set(tasks.map(({ role }) => handlerOwner(prepared, role)));
+  if (tasks.length > 0) running.add(handlerOwner(prepared, undefined));
+  const hostsByHandler = new Map<string, string[]>();
+  for (const host of hosts) {
+    for (const { owner, handler } of run.pending.of(host)) {
+      const defined = prepared.handlers.get(handler);
+      if (!defined || handlerOwner(prepared, defined.role) !== owner || !running.has(owner)) continue;
+      run.sessions.get(host)!.notified.add(handler);
+      hostsByHandler.set(handler, [...(hostsByHandler.get(handler) ?? []), host]);
+    }
+  }
+  for (const [handler, notified] of hostsByHandler) {
+    const when = run.options.check ? "it would run at the end of this play (check mode: it stays pending)" : "it runs at the end of this play";
+    run.options.reporter.emit({
+      type: "warning",
+      message: `handler '${handler}' is pending from an earlier run on ${notified.join(", ")} (notified there, but that run stopped before the handler ran): ${when}`,
+    });
+  }
 }
 
 function shouldStop(prepared: PreparedPlay, batch: readonly string[], sessions: Map<string, HostSession>): boolean {
@@ -146,48 +196,59 @@ async function gatherFacts(hosts: string[], sessions: Map<string, HostSession>, 
   });
 }
 
+/** Runs a task on the hosts; the result of each host that ran it (with runOnce: the first host's, for all). */
 async function runTaskOnHosts(
   scheduled: ScheduledTask,
   hosts: string[],
   prepared: PreparedPlay,
-  run: PreparedRun,
-  sessions: Map<string, HostSession>,
-  options: RunOptions,
+  run: RunState,
   forks: number,
   handler: boolean,
-): Promise<void> {
+): Promise<Map<string, TaskResult>> {
   const { task, role } = scheduled;
+  const { sessions, options } = run;
   const targets = task.runOnce ? hosts.slice(0, 1) : hosts;
+  const varsOf = (host: string) => (role ? prepared.roleVars.get(host)!.get(role.name)! : prepared.playVars.get(host)!);
   options.reporter.emit({ type: "task_start", task: task.name, role: role?.name, handler, hosts: targets });
-  const results = await mapLimited(targets, Math.min(forks, task.throttle ?? forks), async (host) => {
+  const results = await mapLimited(targets, Math.min(forks, throttleFor(task, targets, varsOf)), async (host) => {
     const session = sessions.get(host)!;
-    const vars = role ? prepared.roleVars.get(host)!.get(role.name)! : prepared.playVars.get(host)!;
     const result = await executeTask({
       task,
       session,
-      vars,
-      inventory: run.inventoryView,
+      vars: varsOf(host),
+      inventory: run.prepared.inventoryView,
       check: !!options.check,
       diff: !!options.diff,
       become: prepared.play.become,
     });
-    record(session, scheduled, result, options);
+    record(session, scheduled, result, prepared, run);
     return result;
   });
+  const byHost = new Map(targets.map((host, i) => [host, results[i]!]));
   if (task.runOnce && results[0]) {
     // Like Ansible, the one outcome is every host's: registered values and notified handlers.
     for (const host of hosts.slice(1)) {
       const session = sessions.get(host)!;
       if (task.register) session.results[task.register] = results[0].outcome;
-      if (results[0].status === "changed") for (const name of task.notify ?? []) session.notified.add(name);
+      if (results[0].status === "changed") for (const name of task.notify ?? []) notify(session, name, prepared, run);
+      byHost.set(host, results[0]);
     }
   }
+  return byHost;
 }
 
-function record(session: HostSession, scheduled: ScheduledTask, result: TaskResult, options: RunOptions): void {
+/** The task's throttle; a throttle read from variables is the smallest any of the hosts asks for. */
+function throttleFor(task: Task<any>, hosts: readonly string[], varsOf: (host: string) => Vars): number {
+  if (typeof task.throttle === "number") return task.throttle;
+  if (!task.throttle || hosts.length === 0) return Number.POSITIVE_INFINITY;
+  const throttle = task.throttle;
+  return Math.max(1, Math.min(...hosts.map((host) => throttle({ vars: varsOf(host) }))));
+}
+
+function record(session: HostSession, scheduled: ScheduledTask, result: TaskResult, prepared: PreparedPlay, run: RunState): void {
   const { task, role } = scheduled;
   for (const report of result.reports) {
-    options.reporter.emit({
+    run.options.reporter.emit({
       type: "host_result",
       host: session.name,
       task: task.name,
@@ -209,7 +270,7 @@ function record(session: HostSession, scheduled: ScheduledTask, result: TaskResu
     case "changed":
       counters.ok++;
       counters.changed++;
-      for (const name of task.notify ?? []) session.notified.add(name);
+      for (const name of task.notify ?? []) notify(session, name, prepared, run);
       break;
     case "ok":
       counters.ok++;
@@ -230,24 +291,40 @@ function record(session: HostSession, scheduled: ScheduledTask, result: TaskResu
   }
 }
 
+/** Notifies a handler on the host, and remembers it on the control machine until it has run. */
+function notify(session: HostSession, name: string, prepared: PreparedPlay, run: RunState): void {
+  session.notified.add(name);
+  run.pending.add(session.name, pendingEntry(name, prepared));
+}
+
+function pendingEntry(name: string, prepared: PreparedPlay): PendingHandler {
+  return { owner: handlerOwner(prepared, prepared.handlers.get(name)?.role), handler: name };
+}
+
 function markFailed(session: HostSession, state: "failed" | "unreachable"): void {
   session.state = state;
   session.counters[state]++;
 }
 
-/** Notified handlers, in the order they are defined, each on the hosts that notified it. */
-async function runHandlers(
-  prepared: PreparedPlay,
-  run: PreparedRun,
-  batch: readonly string[],
-  sessions: Map<string, HostSession>,
-  options: RunOptions,
-  forks: number,
-): Promise<void> {
+/**
+ * Notified handlers, in the order they are defined, each on the hosts that notified it (with
+ * forceHandlers also on hosts that failed since). A handler that ran is no longer pending; one
+ * that failed stays pending, for the next run to try again.
+ */
+async function runHandlers(prepared: PreparedPlay, batch: readonly string[], run: RunState, forks: number): Promise<void> {
+  const { sessions } = run;
+  const eligible = (host: string) => {
+    const state = sessions.get(host)!.state;
+    return state === "active" || (!!run.options.forceHandlers && state === "failed");
+  };
   for (const [name, { task, role }] of prepared.handlers) {
-    const hosts = batch.filter((h) => sessions.get(h)!.state === "active" && sessions.get(h)!.notified.has(name));
+    const hosts = batch.filter((h) => eligible(h) && sessions.get(h)!.notified.has(name));
     if (hosts.length === 0) continue;
     for (const host of hosts) sessions.get(host)!.notified.delete(name);
-    await runTaskOnHosts({ task, role }, hosts, prepared, run, sessions, options, forks, true);
+    const results = await runTaskOnHosts({ task, role }, hosts, prepared, run, forks, true);
+    for (const [host, result] of results) {
+      const ran = result.status !== "unreachable" && (result.status !== "failed" || result.ignored);
+      if (ran) run.pending.remove(host, pendingEntry(name, prepared));
+    }
   }
 }

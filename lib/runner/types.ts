@@ -64,8 +64,11 @@ export interface Task<V = Vars> {
   readonly ignoreErrors?: boolean;
   /** Overrides the play's become for this task. */
   readonly become?: boolean;
-  /** At most this many hosts run the task at once (Ansible's `throttle`): 1 gives a rolling change. */
-  readonly throttle?: number;
+  /**
+   * At most this many hosts run the task at once (Ansible's `throttle`): 1 gives a rolling change.
+   * A function reads it from the hosts' variables (the smallest value of the hosts wins).
+   */
+  readonly throttle?: number | ((ctx: { readonly vars: V & Vars }) => number);
   /** Marks the special task that runs notified handlers now (see `flushHandlers`). */
   readonly flushHandlers?: boolean;
 }
