@@ -1,0 +1,49 @@
+/**
+ * kube-apiserver's command line by version. Version boundaries, and where they were checked:
+ * - --admission-control until 1.10, --enable-admission-plugins from 1.10 (kubernetes#58123, the 1.10 release note);
+ * - --experimental-bootstrap-token-auth until 1.8, --enable-bootstrap-token-auth from 1.8 (the generated
+ *   kube-apiserver references of 1.7 and 1.8);
+ * - --audit-policy-file from 1.8, where AdvancedAuditing is on by default and an audit log needs a policy
+ *   (the 1.8 reference: "With AdvancedAuditing, a profile is required to enable auditing").
+ * Every rendered flag is checked against each version's help text (test/fixtures/help/).
+ */
+import type { FlagTable } from "easy-kube";
+import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
+
+const audit = (v: KubeMasterVars, value: string | number) => (v.kube_audit_log ? String(value) : undefined);
+
+export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
+  { flag: "admission-control", until: "1.10", value: (v) => v.kube_admission_plugins.join(",") },
+  { flag: "enable-admission-plugins", since: "1.10", value: (v) => v.kube_admission_plugins.join(",") },
+  { flag: "advertise-address", value: (_, c) => c.address },
+  { flag: "bind-address", value: (_, c) => c.address },
+  { flag: "secure-port", value: (v) => String(v.kube_apiserver_port) },
+  { flag: "insecure-bind-address", value: (v) => (v.kube_apiserver_insecure_port === 0 ? undefined : "127.0.0.1") },
+  { flag: "insecure-port", value: (v) => String(v.kube_apiserver_insecure_port) },
+  { flag: "authorization-mode", value: () => "Node,RBAC" },
+  { flag: "experimental-bootstrap-token-auth", until: "1.8", value: (v) => (v.kube_bootstrap_token_auth ? "true" : undefined) },
+  { flag: "enable-bootstrap-token-auth", since: "1.8", value: (v) => (v.kube_bootstrap_token_auth ? "true" : undefined) },
+  { flag: "token-auth-file", value: (_, c) => c.files.tokenCsv },
+  { flag: "client-ca-file", value: (_, c) => c.files.ca },
+  { flag: "tls-cert-file", value: (_, c) => c.files.apiserverCert },
+  { flag: "tls-private-key-file", value: (_, c) => c.files.apiserverKey },
+  { flag: "kubelet-https", value: () => "true" },
+  { flag: "kubelet-certificate-authority", value: (_, c) => c.files.ca },
+  { flag: "kubelet-client-certificate", value: (_, c) => c.files.kubeletClientCert },
+  { flag: "kubelet-client-key", value: (_, c) => c.files.kubeletClientKey },
+  { flag: "service-account-key-file", value: (_, c) => c.files.serviceAccountPublicKey },
+  { flag: "service-cluster-ip-range", value: (v) => v.kube_service_cidr },
+  { flag: "service-node-port-range", value: (v) => v.kube_node_port_range },
+  { flag: "etcd-servers", value: (_, c) => c.etcdServers },
+  { flag: "etcd-cafile", value: (_, c) => c.files.etcdCa },
+  { flag: "etcd-certfile", value: (_, c) => c.files.etcdClientCert },
+  { flag: "etcd-keyfile", value: (_, c) => c.files.etcdClientKey },
+  { flag: "allow-privileged", value: (v) => String(v.kube_allow_privileged) },
+  { flag: "apiserver-count", value: (_, c) => String(c.masterCount) },
+  { flag: "event-ttl", value: (v) => v.kube_event_ttl },
+  { flag: "audit-policy-file", since: "1.8", value: (v, c) => audit(v, c.auditPolicyFile) },
+  { flag: "audit-log-path", value: (v) => audit(v, v.kube_audit_log_path) },
+  { flag: "audit-log-maxage", value: (v) => audit(v, v.kube_audit_log_maxage) },
+  { flag: "audit-log-maxbackup", value: (v) => audit(v, v.kube_audit_log_maxbackup) },
+  { flag: "audit-log-maxsize", value: (v) => audit(v, v.kube_audit_log_maxsize) },
+];

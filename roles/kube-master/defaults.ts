@@ -1,0 +1,39 @@
+/** Variables of the kube-master role: the guide's kube-apiserver, kube-controller-manager and kube-scheduler. */
+import { defineSchema, v } from "easy-kube";
+import { bundleVars } from "easy-kube/bundle";
+import { pkiDefaults } from "../pki/defaults.ts";
+
+export const NETWORK_PLUGINS = ["host-routes", "flannel", "calico", "none"] as const;
+
+export const kubeMasterDefaults = defineSchema({
+  install_method: bundleVars.install_method,
+  bundle_dir: bundleVars.bundle_dir,
+  bundle_arch: bundleVars.bundle_arch,
+  bin_dir: bundleVars.bin_dir,
+  kube_version: bundleVars.kube_version,
+  // Where the PKI role puts the files, and what the certificates were made for: one definition.
+  pki_remote_ssl_dir: pkiDefaults.pki_remote_ssl_dir,
+  kube_config_dir: pkiDefaults.kube_config_dir,
+  kube_apiserver_port: pkiDefaults.kube_apiserver_port,
+  kube_service_cidr: pkiDefaults.kube_service_cidr,
+  kube_apiserver_address: v.string("", "The address this master's apiserver listens on and advertises; empty: ansible_host, else the inventory name. Must be covered by the kubernetes certificate (the PKI adds every master's)."),
+  kube_apiserver_insecure_port: v.integer(0, "The unauthenticated HTTP port, on 127.0.0.1 only; 0 (the default) closes it. Kubernetes 1.20 accepts only 0.", { min: 0, max: 65535 }),
+  kube_node_port_range: v.string("8400-9000", "--service-node-port-range: ports NodePort services may take (the guide's 8400-9000)."),
+  kube_cluster_cidr: v.cidr("172.30.0.0/16", "Pod network (the guide's); the controller-manager gives each node a part of it when the network plugin needs that."),
+  kube_node_cidr_mask_size: v.integer(24, "Size of each node's part of kube_cluster_cidr.", { min: 8, max: 30 }),
+  kube_network_plugin: v.oneOf(NETWORK_PLUGINS, "flannel", "The pod network: host-routes and flannel use the node pod CIDRs the controller-manager allocates; calico allocates its own; none leaves the network to another stage."),
+  kube_admission_plugins: v.list(v.string("", "a plugin"), ["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "DefaultStorageClass", "ResourceQuota", "NodeRestriction"], "Admission plugins (the guide's list; --admission-control before 1.10, --enable-admission-plugins from 1.10)."),
+  kube_allow_privileged: v.boolean(true, "--allow-privileged: let pods run privileged containers (the network plugins' pods need it)."),
+  kube_bootstrap_token_auth: v.boolean(false, "Also accept bootstrap-token secrets (kube-system, type bootstrap.kubernetes.io/token) besides token.csv, and run the controllers that sign and clean them up."),
+  kube_audit_log: v.boolean(false, "Write an audit log on the masters (from 1.8 with a policy that logs every request's metadata)."),
+  kube_audit_log_path: v.path("/var/log/kubernetes/audit.log", "Where the audit log goes."),
+  kube_audit_log_maxage: v.integer(30, "Days an audit log file is kept.", { min: 1 }),
+  kube_audit_log_maxbackup: v.integer(3, "Audit log files kept.", { min: 1 }),
+  kube_audit_log_maxsize: v.integer(100, "Size in MB at which the audit log is rotated.", { min: 1 }),
+  kube_event_ttl: v.string("1h", "--event-ttl: how long events are kept."),
+  kube_cluster_signing_duration: v.string("8760h", "Lifetime of the certificates the controller-manager signs for kubelets."),
+  kube_apiserver_extra_flags: v.map({}, "More kube-apiserver flags, name (without --) to value. A flag the role sets, or one the version does not have, is an error."),
+  kube_controller_manager_extra_flags: v.map({}, "More kube-controller-manager flags, as kube_apiserver_extra_flags."),
+  kube_scheduler_extra_flags: v.map({}, "More kube-scheduler flags, as kube_apiserver_extra_flags."),
+  kube_master_health_timeout: v.integer(120, "Seconds to wait for a component to report healthy after a start or restart.", { min: 1 }),
+});

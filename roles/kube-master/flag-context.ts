@@ -1,0 +1,33 @@
+/** What the flag tables read besides the role's variables: derived from the inventory, the same for tests and tasks. */
+import type { InventoryView, VarsOf } from "easy-kube";
+import { etcdDefaults } from "../etcd/defaults.ts";
+import { clientEndpoints } from "../etcd/members.ts";
+import type { kubeMasterDefaults } from "./defaults.ts";
+import { masterFiles, type MasterFiles } from "./files.ts";
+
+export type KubeMasterVars = VarsOf<typeof kubeMasterDefaults>;
+
+export interface FlagContext {
+  readonly files: MasterFiles;
+  /** This master's listen and advertise address. */
+  readonly address: string;
+  readonly etcdServers: string;
+  readonly masterCount: number;
+  readonly auditPolicyFile: string;
+}
+
+export function masterAddress(host: string, vars: { kube_apiserver_address?: string; ansible_host?: unknown }): string {
+  return String(vars.kube_apiserver_address || vars.ansible_host || host);
+}
+
+export function flagContext(host: string, vars: KubeMasterVars & { ansible_host?: unknown }, inventory: InventoryView): FlagContext {
+  // etcd hosts' ports are theirs: read through the etcd schema's defaults, not a second default here.
+  const etcdView: InventoryView = { ...inventory, hostVars: (h) => ({ etcd_client_port: etcdDefaults.etcd_client_port.default, ...inventory.hostVars(h) }) };
+  return {
+    files: masterFiles(vars),
+    address: masterAddress(host, vars),
+    etcdServers: clientEndpoints(etcdView),
+    masterCount: inventory.groupHosts("kube_master").length,
+    auditPolicyFile: `${vars.kube_config_dir}/audit-policy.yaml`,
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * Step 4 of the guide: kube-apiserver, kube-controller-manager and kube-scheduler on every master,
+ * each a systemd unit whose flags come from a typed table by kube_version. The apiserver serves TLS
+ * with the kubernetes certificate, reaches etcd over TLS with its own client certificate, and
+ * authorizes with Node and RBAC; the controller-manager and the scheduler reach it with kubeconfigs
+ * of their own and elect leaders. They start after the apiserver answers; a change restarts the
+ * masters one at a time, each healthy again before the next.
+ */
+import { assertThat, command, defineRole, file, parseKubeVersion, requireFiles, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
+import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
+import { kubeMasterDefaults } from "./defaults.ts";
+import { flagContext, masterAddress } from "./flag-context.ts";
+import { masterFiles } from "./files.ts";
+
+const here = import.meta.dirname;
+type Vars = VarsOf<typeof kubeMasterDefaults>;
+
+/** /readyz came with 1.16; before, /healthz is the apiserver's readiness. */
+function readinessPath(vars: Vars): string {
+  return rowAppliesTo({ since: "1.16" }, vars.kube_version) ? "/readyz" : "/healthz";
+}
+
+/** The apiserver's readiness, asked over TLS with the admin client certificate (anonymous requests may be off). */
+function apiserverReady(vars: Vars, host: string): ReturnType<typeof waitFor> {
+  const files = masterFiles(vars);
+  const address = masterAddress(host, vars);
+  return waitFor({
+    url: `https://${address.includes(":") ? `[${address}]` : address}:${vars.kube_apiserver_port}${readinessPath(vars)}`,
+    curlOptions: ["--cacert", files.ca, "--cert", files.adminCert, "--key", files.adminKey],
+    timeoutSeconds: vars.kube_master_health_timeout,
+  });
+}
+
+/** The controller-manager (10252) and scheduler (10251) health ports on 127.0.0.1, which `kubectl get cs` also reads. */
+const HEALTH_PORTS = { "kube-controller-manager": 10252, "kube-scheduler": 10251 } as const;
+
+function componentHealthy(name: keyof typeof HEALTH_PORTS, vars: Vars) {
+  return waitFor({ url: `http://127.0.0.1:${HEALTH_PORTS[name]}/healthz`, timeoutSeconds: vars.kube_master_health_timeout });
+}
+
+const PROGRAMS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"];
+
+export const kubeMasterRole = defineRole({
+  name: "kube-master",
+  dir: here,
+  schema: kubeMasterDefaults,
+  checks: [
+    ({ hosts, inventory }) => {
+      const masters = inventory.groupHosts("kube_master");
+      const outside = hosts.filter((h) => !masters.includes(h));
+      return [
+        ...(outside.length > 0 ? [`runs only on hosts of the kube_master group; ${outside.join(", ")} are not in it`] : []),
+        ...(inventory.groupHosts("etcd").length === 0 ? ["the inventory has no etcd host: the apiserver stores the cluster in etcd"] : []),
+      ];
+    },
+    ({ hosts, vars }) => {
+      const problems = new Set<string>();
+      for (const host of hosts) {
+        const v = vars(host) as Vars;
+        let version: [number, number, number];
+        try {
+          version = parseKubeVersion(v.kube_version);
+        } catch (error) {
+          problems.add(`kube_version: ${(error as Error).message}`);
+          continue;
+        }
+        if (version[0] !== 1 || version[1] < 7) problems.add(`kube_version ${v.kube_version}: the role knows the flags of Kubernetes 1.7 and later`);
+        if (v.install_method !== "bundle") problems.add("kube-master installs Kubernetes from the bundle only (install_method: bundle): OS packages of the server programs are not maintained");
+        if (v.kube_apiserver_insecure_port !== 0 && version[1] >= 20) problems.add(`kube_apiserver_insecure_port ${v.kube_apiserver_insecure_port}: Kubernetes ${v.kube_version} serves no insecure port (only 0 is allowed)`);
+        for (const problem of extraFlagProblems(v)) problems.add(problem);
+      }
+      return [...problems];
+    },
+    bundleHasComponent("kubernetes"),
+  ],
+  tasks: [
+    {
+      name: "check the PKI's files are in place",
+      action: ({ vars }) => {
+        const f = masterFiles(vars);
+        return requireFiles(
+          [f.ca, f.caKey, f.apiserverCert, f.apiserverKey, f.serviceAccountKey, f.serviceAccountPublicKey, f.kubeletClientCert, f.kubeletClientKey, f.etcdCa, f.etcdClientCert, f.etcdClientKey, f.tokenCsv, f.controllerManagerKubeconfig, f.schedulerKubeconfig, f.adminCert, f.adminKey],
+          "they come from the PKI: run playbooks/pki.ts (site.ts runs it before kube-master)",
+        );
+      },
+    },
+    {
+      name: "install the master programs from the bundle",
+      action: ({ vars }) => installFromBundle(vars, "kubernetes", { names: PROGRAMS }),
+      notify: ["restart kube-apiserver one master at a time", "restart kube-controller-manager", "restart kube-scheduler"],
+    },
+    {
+      // Before a unit uses it: a bundle filled for another version must not start.
+      name: "check the programs are the asked version",
+      action: ({ vars }) => {
+        const bin = `${masterBinDir(vars)}/kube-apiserver`;
+        return command({ cmd: `if [ -x ${bin} ]; then ${bin} --version; fi`, readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== `Kubernetes v${vars.kube_version.replace(/^v/, "")}`) });
+      },
+    },
+    {
+      name: "create the audit log folder",
+      when: ({ vars }) => vars.kube_audit_log,
+      action: ({ vars }) => file({ path: vars.kube_audit_log_path.replace(/\/[^/]*$/, "") || "/", state: "directory", mode: "0700" }),
+    },
+    {
+      name: "write the audit policy",
+      when: ({ vars }) => vars.kube_audit_log && rowAppliesTo({ since: "1.8" }, vars.kube_version),
+      action: ({ vars, host, inventory }) =>
+        template({
+          src: `${here}/templates/audit-policy.yaml.hbs`,
+          dest: flagContext(host, vars, inventory).auditPolicyFile,
+          mode: "0644",
+          vars: { api_version: rowAppliesTo({ since: "1.12" }, vars.kube_version) ? "audit.k8s.io/v1" : "audit.k8s.io/v1beta1" },
+        }),
+      notify: ["restart kube-apiserver one master at a time"],
+    },
+    ...COMPONENTS.map((component) => ({
+      name: `write the ${component.name} unit`,
+      action: ({ vars, host, inventory }: { vars: Vars; host: string; inventory: Parameters<typeof flagContext>[2] }) =>
+        template({
+          src: `${here}/templates/${component.name}.service.hbs`,
+          dest: `/etc/systemd/system/${component.name}.service`,
+          mode: "0644",
+          vars: { description: component.description, exec_start: componentExecStart(component, vars, flagContext(host, vars, inventory)) },
+        }),
+      notify: [component.name === "kube-apiserver" ? "restart kube-apiserver one master at a time" : `restart ${component.name}`],
+    })),
+    {
+      name: "start kube-apiserver",
+      action: () => systemd({ name: "kube-apiserver", state: "started", enabled: true }),
+      register: "kube_apiserver_start",
+    },
+    {
+      name: "wait until the apiserver is ready",
+      action: ({ vars, host }) => apiserverReady(vars, host),
+    },
+    {
+      name: "start kube-controller-manager",
+      action: () => systemd({ name: "kube-controller-manager", state: "started", enabled: true }),
+      register: "kube_controller_manager_start",
+    },
+    {
+      name: "start kube-scheduler",
+      action: () => systemd({ name: "kube-scheduler", state: "started", enabled: true }),
+      register: "kube_scheduler_start",
+    },
+    {
+      name: "wait until the controller-manager and the scheduler are healthy",
+      action: ({ vars }) => [componentHealthy("kube-controller-manager", vars), componentHealthy("kube-scheduler", vars)],
+    },
+  ],
+  handlers: [
+    {
+      // One master at a time, each ready before the next, so the API keeps answering; not for a
+      // master this run just started (it already runs the new configuration).
+      name: "restart kube-apiserver one master at a time",
+      throttle: 1,
+      when: ({ results }) => results["kube_apiserver_start"]?.data["started"] !== true,
+      action: ({ vars, host }) => [systemd({ name: "kube-apiserver", state: "restarted" }), apiserverReady(vars, host)],
+    },
+    {
+      name: "restart kube-controller-manager",
+      throttle: 1,
+      when: ({ results }) => results["kube_controller_manager_start"]?.data["started"] !== true,
+      action: ({ vars }) => [systemd({ name: "kube-controller-manager", state: "restarted" }), componentHealthy("kube-controller-manager", vars)],
+    },
+    {
+      name: "restart kube-scheduler",
+      throttle: 1,
+      when: ({ results }) => results["kube_scheduler_start"]?.data["started"] !== true,
+      action: ({ vars }) => [systemd({ name: "kube-scheduler", state: "restarted" }), componentHealthy("kube-scheduler", vars)],
+    },
+  ],
+});
+
+export default kubeMasterRole;

@@ -1,0 +1,17 @@
+/**
+ * kube-scheduler's command line by version: its own kubeconfig (system:kube-scheduler) and leader
+ * election in every version (1.7's options.go has --kubeconfig and --leader-elect); secure serving
+ * on 127.0.0.1 from 1.13 (kubernetes/kubeadm#1285 shows v1.13's scheduler serving on 10259 and
+ * asking for --authentication-kubeconfig).
+ */
+import type { FlagTable } from "easy-kube";
+import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
+
+export const schedulerFlags: FlagTable<KubeMasterVars, FlagContext> = [
+  { flag: "address", value: () => "127.0.0.1" },
+  { flag: "bind-address", since: "1.13", value: () => "127.0.0.1" },
+  { flag: "kubeconfig", value: (_, c) => c.files.schedulerKubeconfig },
+  { flag: "authentication-kubeconfig", since: "1.13", value: (_, c) => c.files.schedulerKubeconfig },
+  { flag: "authorization-kubeconfig", since: "1.13", value: (_, c) => c.files.schedulerKubeconfig },
+  { flag: "leader-elect", value: () => "true" },
+];

@@ -1,0 +1,91 @@
+/**
+ * The kube-master units for the guide's 1.7.11 cluster (inventory/prod) and the lab's 1.20.2, kept
+ * under test/fixtures/rendered/ and reviewed like code; every flag they carry must be in that
+ * version's help text (test/fixtures/help/<version>/<program>.txt: recorded from the documentation
+ * for 1.7.11, from the real binaries for 1.20.2).
+ */
+import { describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadInventory } from "../../lib/inventory/load.js";
+import { renderTemplate } from "../../lib/ops/render-template.js";
+import type { InventoryView } from "../../lib/runner/types.js";
+import { resolveRoleVars } from "../../lib/vars/resolve-role-vars.js";
+import { COMPONENTS, componentExecStart, componentFlags, extraFlagProblems } from "../../roles/kube-master/components.js";
+import { kubeMasterDefaults } from "../../roles/kube-master/defaults.js";
+import { flagContext, type KubeMasterVars } from "../../roles/kube-master/flag-context.js";
+import { kubeMasterRole } from "../../roles/kube-master/index.js";
+
+const root = join(import.meta.dirname, "../..");
+const prod = loadInventory([join(root, "inventory/prod")]);
+const view: InventoryView = { groupHosts: (g) => prod.groupHosts(g), hostVars: (h) => prod.hostVars(h).vars, groupNames: (h) => prod.groupNames(h) };
+
+function typed(host: string, extra: Record<string, unknown> = {}): KubeMasterVars {
+  const raw = { ...prod.hostVars(host).vars, ...extra };
+  const { values, problems } = resolveRoleVars(kubeMasterDefaults, raw, new Map(), host);
+  expect(problems).toEqual([]);
+  return { ...raw, ...values } as KubeMasterVars;
+}
+
+/** A help text's flag names: every `--name` at the start of a line (comments start with #). */
+function helpFlags(version: string, program: string): Set<string> | undefined {
+  const file = join(root, "test/fixtures/help", version, `${program}.txt`);
+  if (!existsSync(file)) return undefined;
+  const names = readFileSync(file, "utf8").split("\n").filter((l) => !l.startsWith("#")).flatMap((l) => [...l.matchAll(/^\s*(?:-\w, )?--([a-z0-9][a-z0-9_-]*)/g)].map((m) => m[1]!));
+  return new Set(names);
+}
+
+const cases = [
+  { name: "1.7.11", host: "master1", vars: { kube_version: "1.7.11" } },
+  { name: "1.7.11 with audit log, bootstrap tokens, calico", host: "master2", vars: { kube_version: "1.7.11", kube_audit_log: true, kube_bootstrap_token_auth: true, kube_network_plugin: "calico" } },
+  { name: "1.20.2", host: "master1", vars: { kube_version: "1.20.2", kube_network_plugin: "host-routes" } },
+  { name: "1.20.2 with audit log, bootstrap tokens", host: "master2", vars: { kube_version: "1.20.2", kube_audit_log: true, kube_bootstrap_token_auth: true, kube_apiserver_extra_flags: { "profiling": "false" } } },
+];
+
+describe("kube-master units", () => {
+  for (const c of cases) {
+    it(`${c.name}: units kept as reviewed files`, async () => {
+      const vars = typed(c.host, c.vars);
+      const slug = c.name.replace(/[^a-z0-9.]+/gi, "-").replace(/-+$/, "");
+      for (const component of COMPONENTS) {
+        const unit = renderTemplate(join(root, "roles/kube-master/templates", `${component.name}.service.hbs`), { description: component.description, exec_start: componentExecStart(component, vars, flagContext(c.host, vars, view)) });
+        await expect(unit).toMatchFileSnapshot(join(root, "test/fixtures/rendered", `${component.name}-${slug}.service`));
+      }
+    });
+
+    it(`${c.name}: every rendered flag is in the version's help text`, () => {
+      const vars = typed(c.host, c.vars);
+      for (const component of COMPONENTS) {
+        const known = helpFlags(vars.kube_version, component.name);
+        if (!known) continue;
+        const unknown = componentFlags(component, vars, flagContext(c.host, vars, view)).map((f) => f.replace(/^--([^=]+)=.*$/, "$1")).filter((f) => !known.has(f));
+        expect(unknown, `${component.name} ${vars.kube_version}`).toEqual([]);
+      }
+    });
+  }
+
+  it("1.7.11's help text is recorded for every component", () => {
+    for (const component of COMPONENTS) expect(helpFlags("1.7.11", component.name)?.size, component.name).toBeGreaterThan(5);
+  });
+
+  it("the etcd endpoints and the apiserver address come from the inventory", () => {
+    const ctx = flagContext("master2", typed("master2"), view);
+    expect(ctx.etcdServers).toBe("https://192.168.1.11:2379,https://192.168.1.12:2379,https://192.168.1.13:2379");
+    expect(ctx.address).toBe("192.168.1.12");
+    expect(ctx.masterCount).toBe(2);
+  });
+
+  it("an extra flag the role sets, or one renamed for the version, is refused before any host is touched", () => {
+    expect(extraFlagProblems(typed("master1", { kube_version: "1.20.2", kube_apiserver_extra_flags: { "admission-control": "AlwaysAdmit", "etcd-servers": "http://x:2379" } }))).toEqual([
+      "kube_apiserver_extra_flags: --admission-control is not used with Kubernetes 1.20.2 (only before 1.10)",
+      "kube_apiserver_extra_flags: --etcd-servers is set by the role; set its variable instead of an extra flag",
+    ]);
+    const check = kubeMasterRole.checks![1]!;
+    const problems = check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.20.2", kube_apiserver_insecure_port: 8080, kube_controller_manager_extra_flags: { "experimental-cluster-signing-duration": "1h" } }) });
+    expect(problems).toEqual([
+      "kube_apiserver_insecure_port 8080: Kubernetes 1.20.2 serves no insecure port (only 0 is allowed)",
+      "kube_controller_manager_extra_flags: --experimental-cluster-signing-duration is not used with Kubernetes 1.20.2 (only before 1.19)",
+    ]);
+    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.6.13" }) })).toEqual(["kube_version 1.6.13: the role knows the flags of Kubernetes 1.7 and later"]);
+  });
+});
