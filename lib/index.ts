@@ -25,6 +25,7 @@ export {
   type RoleCheck,
 } from "./runner/types.js";
 export { runPlaybook, type RunOptions, type RunSummary } from "./runner/run-playbook.js";
+export { restartHandler, restartThrottleVar, type RestartHandlerArgs } from "./runner/restart-handler.js";
 export { ValidationError } from "./runner/prepare-run.js";
 export { runPlaybookCli, isMainModule } from "./cli/playbook-cli.js";
 export { loadInventory } from "./inventory/load.js";

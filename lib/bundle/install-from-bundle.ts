@@ -1,12 +1,13 @@
 /**
  * What roles use: one installBinary per file of a component in the bundle (each checked against
- * the lock's sha256 before it is sent), and the check that runs before any host is touched.
+ * the lock's sha256 before it is sent), the task that installs them and notifies the restart of
+ * the services running them, and the check that runs before any host is touched.
  */
 import { EasyKubeError } from "../errors.js";
 import type { Vars } from "../inventory/model.js";
 import { installBinary } from "../ops/install-binary.js";
 import type { Operation } from "../ops/operation.js";
-import type { RoleCheck } from "../runner/types.js";
+import type { RoleCheck, Task } from "../runner/types.js";
 import { VERSION_VARIABLE, type Arch, type ComponentName } from "./bundle-vars.js";
 import { bundledFiles } from "./bundle-lock.js";
 import { bundleDirFor } from "./bundle-plan.js";
@@ -22,6 +23,29 @@ export function installFromBundle(vars: Vars, component: ComponentName, options:
   return filesFor(vars, component)
     .filter((f) => !options.names || options.names.includes(f.name))
     .map((f) => installBinary({ src: f.path, dest: `${destDir}/${f.name}`, sha256: f.sha256 }));
+}
+
+export interface InstallTaskArgs {
+  /** @default "install <component> from the bundle" */
+  readonly name?: string;
+  /**
+   * Handlers that restart the services running these programs (see restartHandler). A program
+   * replaced on disk leaves the old process running the old version until its service restarts,
+   * so a new version is installed only once they ran.
+   */
+  readonly restarts: readonly string[];
+  readonly destDir?: string;
+  readonly names?: readonly string[];
+}
+
+/** The task installing a component from the bundle (with install_method bundle), notifying `restarts` when a file changed. */
+export function installFromBundleTask(component: ComponentName, args: InstallTaskArgs): Task<any> {
+  return {
+    name: args.name ?? `install ${component} from the bundle`,
+    when: ({ vars }) => vars["install_method"] === "bundle",
+    action: ({ vars }) => installFromBundle(vars, component, { destDir: args.destDir, names: args.names }),
+    notify: args.restarts,
+  };
 }
 
 /** A role check: every host installing from the bundle finds its component there (else: how to fill it). */

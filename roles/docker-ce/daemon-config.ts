@@ -1,4 +1,4 @@
-/** /etc/docker/daemon.json from the role's variables: the guide's storage, plus registries and logs. */
+/** /etc/docker/daemon.json from the role's variables: the guide's storage, plus registries, logs and live-restore. */
 import { versionAtLeast } from "easy-kube/bundle";
 import type { VarsOf } from "easy-kube";
 import type { dockerDefaults } from "./defaults.ts";
@@ -31,6 +31,7 @@ export function daemonConfig(vars: DockerVars): string {
     "insecure-registries": vars.docker_insecure_registries,
     "log-driver": "json-file",
     "log-opts": { "max-size": vars.docker_log_max_size, "max-file": String(vars.docker_log_max_file) },
+    "live-restore": vars.docker_live_restore,
   };
   return JSON.stringify(config, null, 2) + "\n";
 }

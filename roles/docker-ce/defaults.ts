@@ -1,5 +1,5 @@
 /** Variables of the docker-ce role: the engine, its storage, registries and cgroup driver. */
-import { defineSchema, v } from "easy-kube";
+import { defineSchema, restartThrottleVar, v } from "easy-kube";
 import { bundleVars } from "easy-kube/bundle";
 
 export const dockerDefaults = defineSchema({
@@ -23,6 +23,8 @@ export const dockerDefaults = defineSchema({
   docker_insecure_registries: v.list(v.string("", "host:port"), [], "insecure-registries: registries reached without TLS verification (a private registry in the guide's steps 11-12)."),
   docker_log_max_size: v.string("100m", "Container log rotation: size of one json-file log."),
   docker_log_max_file: v.integer(3, "Container log rotation: files kept.", { min: 1 }),
+  docker_live_restore: v.boolean(true, "live-restore: containers keep running while dockerd restarts (an upgrade or a daemon.json change does not stop the node's pods)."),
+  restart_throttle: restartThrottleVar,
   docker_forward_accept: v.boolean(true, "Add `iptables -I FORWARD -s 0.0.0.0/0 -j ACCEPT` after Docker starts (Docker >= 1.13 sets the FORWARD policy to DROP, which breaks traffic between pods on different nodes)."),
   cgroup_driver: v.oneOf(["cgroupfs", "systemd"], "cgroupfs", "Docker's cgroup driver; kubelet reads the same variable, and the two must match."),
 });

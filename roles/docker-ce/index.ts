@@ -2,10 +2,11 @@
  * The docker half of step 6 of the guide: Docker from the bundle (or OS packages), configured only
  * through /etc/docker/daemon.json (overlay2 by default, devicemapper direct-lvm as the alternative),
  * with the FORWARD-chain fix kept across Docker and host restarts, and restarted by its handler
- * only when the configuration changed.
+ * only when the programs or the configuration changed: restart_throttle nodes at a time (one by
+ * default), with live-restore keeping the containers running meanwhile.
  */
-import { command, copy, defineRole, file, packages, systemd, template } from "easy-kube";
-import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
+import { command, copy, defineRole, file, packages, restartHandler, systemd, template } from "easy-kube";
+import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { daemonConfig } from "./daemon-config.ts";
 import { dockerDefaults } from "./defaults.ts";
 
@@ -18,6 +19,7 @@ function dockerBinDir(vars: { docker_bin_dir: string; install_method: string; bi
   return vars.docker_packages.includes("docker.io") ? "/usr/sbin" : "/usr/bin";
 }
 const FORWARD_RULE = "FORWARD -s 0.0.0.0/0 -j ACCEPT";
+const RESTART = "restart docker";
 
 export const dockerRole = defineRole({
   name: "docker-ce",
@@ -38,7 +40,7 @@ export const dockerRole = defineRole({
     {
       name: "write /etc/docker/daemon.json",
       action: ({ vars }) => copy({ dest: "/etc/docker/daemon.json", content: daemonConfig(vars), mode: "0644" }),
-      notify: ["restart docker"],
+      notify: [RESTART],
     },
     {
       name: "write the docker unit",
@@ -49,20 +51,15 @@ export const dockerRole = defineRole({
           mode: "0644",
           vars: { ...vars, bin: dockerBinDir(vars) },
         }),
-      notify: ["restart docker"],
+      notify: [RESTART],
     },
-    {
-      name: "install Docker from the bundle",
-      when: ({ vars }) => vars.install_method === "bundle",
-      action: ({ vars }) => installFromBundle(vars, "docker"),
-      notify: ["restart docker"],
-    },
+    installFromBundleTask("docker", { name: "install Docker from the bundle", restarts: [RESTART] }),
     {
       // After daemon.json and the unit: a package that starts Docker when installed starts it configured.
       name: "install Docker from OS packages",
       when: ({ vars }) => vars.install_method === "packages",
       action: ({ vars }) => packages({ names: vars.docker_packages, updateCache: true }),
-      notify: ["restart docker"],
+      notify: [RESTART],
     },
     {
       name: "start docker",
@@ -76,13 +73,7 @@ export const dockerRole = defineRole({
       action: () => command({ cmd: `iptables -I ${FORWARD_RULE}`, unless: `iptables -C ${FORWARD_RULE}` }),
     },
   ],
-  handlers: [
-    {
-      name: "restart docker",
-      when: ({ results }) => results["docker_start"]?.data["started"] !== true,
-      action: () => systemd({ name: "docker", state: "restarted" }),
-    },
-  ],
+  handlers: [restartHandler({ name: RESTART, service: "docker", startedBy: "docker_start" })],
 });
 
 export default dockerRole;

@@ -1,19 +1,22 @@
 /**
- * Step 3 of the guide: an etcd cluster with client and peer TLS (the PKI's ca.pem and kubernetes
- * certificate, client certificates required), bootstrapped from a static member list or a discovery
- * URL, checked healthy with etcdctl. A configuration change restarts members one at a time, each
- * only while the whole cluster is healthy, so the cluster keeps its quorum.
+ * Step 3 of the guide: an etcd cluster with client and peer TLS (the PKI's etcd CA and etcd
+ * certificate; client certificates of the etcd CA required), bootstrapped from a static member
+ * list or a discovery URL, checked healthy with etcdctl. A configuration change restarts members
+ * one at a time, each only while the whole cluster is healthy, so the cluster keeps its quorum.
  */
 import { join } from "node:path";
-import { defineRole, file, packages, requireFiles, systemd, template, waitFor } from "easy-kube";
-import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
+import { defineRole, file, packages, requireFiles, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { etcdDefaults } from "./defaults.ts";
+import { ETCD_CLIENT_FILES, ETCD_MEMBER_FILES } from "easy-kube/pki";
+import { DISCOVERY_ENV_FILE, discoveryEnvironment } from "./discovery-environment.ts";
 import { discoveryUrl } from "./discovery-url.ts";
 import { clientEndpoints, clientPort, etcdctl, initialCluster, memberAddress, memberName } from "./members.ts";
 import { binDir, execStart } from "./exec-start.ts";
 import { startMember } from "./start-member.ts";
 
 const here = import.meta.dirname;
+const RESTART = "restart etcd one member at a time";
 
 export const etcdRole = defineRole({
   name: "etcd",
@@ -41,7 +44,7 @@ export const etcdRole = defineRole({
       name: "check the TLS files are in place",
       action: ({ vars }) =>
         requireFiles(
-          ["ca.pem", "kubernetes.pem", "kubernetes-key.pem"].map((f) => `${vars.etcd_ssl_dir}/${f}`),
+          [...new Set([...Object.values(ETCD_MEMBER_FILES), ...Object.values(ETCD_CLIENT_FILES)])].map((f) => `${vars.etcd_ssl_dir}/${f}`),
           "they come from the PKI: run playbooks/pki.ts (site.ts runs it before etcd)",
         ),
     },
@@ -61,23 +64,25 @@ export const etcdRole = defineRole({
       register: "etcd_discovery",
     },
     {
+      name: "keep the discovery URL in a root-only environment file",
+      action: ({ vars, results }) => discoveryEnvironment(vars.etcd_bootstrap === "discovery" ? String(results["etcd_discovery"]?.data["url"]) : undefined),
+      notify: ["restart etcd one member at a time"],
+    },
+    {
       name: "write the etcd unit",
-      action: ({ vars, host, inventory, results }) => {
-        const discovery = vars.etcd_bootstrap === "discovery" ? String(results["etcd_discovery"]?.data["url"]) : undefined;
+      action: ({ vars, host, inventory }) => {
+        const discovery = vars.etcd_bootstrap === "discovery";
         return template({
           src: `${here}/templates/etcd.service.hbs`,
           dest: "/etc/systemd/system/etcd.service",
           mode: "0644",
-          vars: { ...vars, name: memberName(host, vars), exec_start: execStart(vars, host, discovery, initialCluster(inventory)) },
+          vars: { ...vars, name: memberName(host, vars), exec_start: execStart(vars, host, discovery, initialCluster(inventory)), discovery_env_file: discovery ? DISCOVERY_ENV_FILE : "" },
         });
       },
-      notify: ["restart etcd one member at a time"],
+      notify: [RESTART],
     },
-    {
-      name: "install etcd and etcdctl from the bundle",
-      when: ({ vars }) => vars.install_method === "bundle",
-      action: ({ vars }) => installFromBundle(vars, "etcd"),
-    },
+    // A new etcd version runs only once the member restarted.
+    installFromBundleTask("etcd", { name: "install etcd and etcdctl from the bundle", restarts: [RESTART] }),
     {
       // After the unit: a package that starts etcd when installed (Debian's) starts this member.
       name: "install etcd from OS packages",
@@ -103,20 +108,23 @@ export const etcdRole = defineRole({
     },
   ],
   handlers: [
-    {
-      // Not for members this run just started: they already run the new configuration.
-      name: "restart etcd one member at a time",
+    // Not for members this run just started (they already run the new configuration and program);
+    // one at a time, each only while the whole cluster is healthy, so the quorum holds.
+    restartHandler<VarsOf<typeof etcdDefaults>>({
+      name: RESTART,
+      service: "etcd",
+      startedBy: "etcd_start",
       throttle: 1,
-      when: ({ results }) => results["etcd_start"]?.data["started"] !== true,
-      action: ({ vars, host, inventory }) => {
-        const tool = { bin: binDir(vars), etcd_ssl_dir: vars.etcd_ssl_dir };
-        return [
-          waitFor({ command: etcdctl(tool, clientEndpoints(inventory), "endpoint health"), timeoutSeconds: vars.etcd_health_timeout }),
-          systemd({ name: "etcd", state: "restarted" }),
-          waitFor({ command: etcdctl(tool, `https://${memberAddress(host, vars)}:${clientPort(vars)}`, "endpoint health"), timeoutSeconds: vars.etcd_health_timeout }),
-        ];
-      },
-    },
+      before: ({ vars, inventory }) => [
+        waitFor({ command: etcdctl({ bin: binDir(vars), etcd_ssl_dir: vars.etcd_ssl_dir }, clientEndpoints(inventory), "endpoint health"), timeoutSeconds: vars.etcd_health_timeout }),
+      ],
+      after: ({ vars, host }) => [
+        waitFor({
+          command: etcdctl({ bin: binDir(vars), etcd_ssl_dir: vars.etcd_ssl_dir }, `https://${memberAddress(host, vars)}:${clientPort(vars)}`, "endpoint health"),
+          timeoutSeconds: vars.etcd_health_timeout,
+        }),
+      ],
+    }),
   ],
 });
 
