@@ -28,7 +28,8 @@ export async function runAdhoc(options: AdhocOptions): Promise<number> {
   if (hosts.length === 0) throw new EasyKubeError(`pattern '${options.pattern}' matches no hosts${unmatched.length ? ` (no host or group named ${unmatched.join(", ")})` : ""}`);
   const masker = new SecretMasker();
   const settings = hosts.map((host) => {
-    const s = connectionSettings(host, interpolateVars(options.inventory.hostVars(host).vars), options.connection);
+    const { vars, origins } = options.inventory.hostVars(host);
+    const s = connectionSettings(host, interpolateVars(vars), options.connection, origins);
     masker.add(s.password);
     masker.add(s.become.password);
     return s;

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { connect as tcpConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { homedir } from "node:os";
+import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import { Client, type AgentAuthMethod, type ClientChannel, type PasswordAuthMethod, type PublicKeyAuthMethod } from "ssh2";
 import { EasyKubeError } from "../errors.js";
@@ -21,6 +21,7 @@ import { shellQuote } from "./quote.js";
 import { ShellSession, shellStart } from "./shell-session.js";
 import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSettings } from "./settings.js";
+import { expandProxyCommand, spawnProxyCommand, type JumpHost, type ProxySettings } from "./proxy.js";
 import { UnreachableError, type CommandResult, type Connection, type RunOptions } from "./types.js";
 
 /**
@@ -150,71 +151,155 @@ export class SshConnection implements Connection {
   }
 
   private describeTarget(): string {
-    return `${this.settings.user}@${this.settings.address}:${this.settings.port}`;
+    return describeEndpoint(this.settings) + (this.settings.proxy ? ` through ${describeProxy(this.settings.proxy)}` : "");
   }
 
   private async open(): Promise<Client> {
     const { settings } = this;
-    const knownHosts = new KnownHosts(settings.knownHostsFile);
-    const hostName = knownHostsName(settings.address, settings.port);
-    let verdict: HostKeyVerdict | undefined;
-    let presented: Buffer | undefined;
-    let sock: Socket;
+    // Jump hosts' connections live as long as the host's: each carries the next hop's.
+    const jumps: Client[] = [];
+    const closeJumps = () => jumps.splice(0).reverse().forEach((jump) => jump.end());
+    let client: Client;
     try {
-      sock = await openTcp(settings);
+      const transport = await this.transport(jumps);
+      client = await handshake(settings, transport.socket, this.describeTarget()).catch(async (error: unknown) => {
+        throw (error instanceof DroppedBeforeHandshake && (await transport.failure?.())) || error;
+      });
     } catch (error) {
-      throw new Error(`cannot connect to ${this.describeTarget()}: ${describe(error)}`);
-    }
-    const client = new Client();
-    await new Promise<void>((resolve, reject) => {
-      let handshakeDone = false;
-      client.once("handshake", () => (handshakeDone = true));
-      client.once("ready", () => resolve());
-      client.once("error", (error: Error & { level?: string }) => {
-        if (verdict && verdict.status !== "trusted" && presented) reject(new Error(hostKeyMessage(settings, hostName, verdict, presented)));
-        else if (!handshakeDone && /before handshake|ECONNRESET/.test(error.message)) reject(new DroppedBeforeHandshake(error.message));
-        else if (error.level === "client-authentication") reject(new Error(`cannot log in to ${this.describeTarget()}: authentication failed (tried ${authMethods(settings).map((m) => m.type).join(", ")})`));
-        else reject(new Error(`cannot connect to ${this.describeTarget()}: ${error.message}`));
-      });
-      client.once("close", () => reject(new DroppedBeforeHandshake("closed")));
-      client.connect({
-        sock,
-        host: settings.address,
-        port: settings.port,
-        username: settings.user,
-        readyTimeout: settings.connectTimeoutMs,
-        keepaliveInterval: settings.keepaliveIntervalMs,
-        keepaliveCountMax: settings.keepaliveCountMax,
-        authHandler: authMethods(settings),
-        algorithms: { serverHostKey: knownHosts.preferredAlgorithms(hostName) as never },
-        hostVerifier: (key: Buffer) => {
-          presented = key;
-          if (settings.hostKeyPolicy === "off") return true;
-          verdict = knownHosts.verify(hostName, key);
-          if (verdict.status === "trusted") return true;
-          if (verdict.status === "unknown" && settings.hostKeyPolicy === "accept-new") {
-            knownHosts.add(hostName, key);
-            return true;
-          }
-          return false;
-        },
-      });
-    }).catch((error: unknown) => {
-      // An abandoned client may still report the same failure again; it has been handled.
-      client.on("error", () => undefined);
-      client.end();
-      sock.destroy();
+      closeJumps();
       throw error;
-    });
+    }
     client.removeAllListeners("error");
     client.removeAllListeners("close");
     client.on("error", () => undefined); // reported through "close" and the channels
     client.on("close", () => {
+      closeJumps();
       if (this.client === client) this.lost ??= new UnreachableError(this.host, `the SSH connection to ${settings.address}:${settings.port} was lost`);
     });
     this.client = client;
     return client;
   }
+
+  /** The stream the host's SSH session runs over: TCP, a proxy command's stdio, or a channel of the last jump host. */
+  private async transport(jumps: Client[]): Promise<Transport> {
+    const { settings } = this;
+    const proxy = settings.proxy;
+    if (proxy?.kind === "command") {
+      const command = expandProxyCommand(proxy.command, settings);
+      const proxied = spawnProxyCommand(command);
+      return {
+        socket: proxied.socket,
+        // A command that failed says why on its stderr; that beats "connection closed".
+        failure: async () => {
+          const { code, stderr } = await proxied.ended();
+          return code ? new Error(`cannot connect to ${this.describeTarget()}: the ProxyCommand '${command}' exited with code ${code}${stderr ? `: ${stderr}` : ""}`) : undefined;
+        },
+      };
+    }
+    const hops = proxy?.kind === "jump" ? proxy.hops.map((hop) => jumpHostSettings(settings, hop)) : [];
+    const first = hops[0] ?? settings;
+    let socket: Duplex;
+    try {
+      socket = await openTcp(first);
+    } catch (error) {
+      throw new Error(`cannot connect to ${hops[0] ? `jump host ${describeEndpoint(first)}` : this.describeTarget()}: ${describe(error)}`);
+    }
+    for (const [index, hop] of hops.entries()) {
+      const jump = await handshake(hop, socket, `jump host ${describeEndpoint(hop)}`);
+      jumps.push(jump);
+      socket = await forwardThrough(jump, hop, hops[index + 1] ?? settings);
+    }
+    return { socket };
+  }
+}
+
+interface Transport {
+  readonly socket: Duplex;
+  /** Why the connection failed, when the transport knows better than the SSH client. */
+  readonly failure?: () => Promise<Error | undefined>;
+}
+
+/**
+ * A jump host is logged in to like the host behind it (the same known_hosts, key checking, key
+ * file and timeouts) but as its own user (the local user by default, as OpenSSH does), and never
+ * with the host's password.
+ */
+function jumpHostSettings(target: ConnectionSettings, hop: JumpHost): ConnectionSettings {
+  const { proxy: _, password: __, ...rest } = target;
+  return { ...rest, address: hop.address, port: hop.port, user: hop.user ?? userInfo().username };
+}
+
+/** A channel from a jump host to the next hop (what `ssh -W` asks for), within the connect timeout. */
+function forwardThrough(jump: Client, hop: ConnectionSettings, next: ConnectionSettings): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`jump host ${describeEndpoint(hop)} did not reach ${next.address}:${next.port} within ${hop.connectTimeoutMs / 1000} s`)), hop.connectTimeoutMs);
+    jump.forwardOut("127.0.0.1", 0, next.address, next.port, (error, channel) => {
+      clearTimeout(timer);
+      if (error) reject(new Error(`jump host ${describeEndpoint(hop)} cannot reach ${next.address}:${next.port}: ${error.message}`));
+      else resolve(channel);
+    });
+  });
+}
+
+/** The SSH handshake over an open stream: the host key verified against known_hosts, then login. */
+async function handshake(settings: ConnectionSettings, sock: Duplex, target: string): Promise<Client> {
+  const knownHosts = new KnownHosts(settings.knownHostsFile);
+  const hostName = knownHostsName(settings.address, settings.port);
+  let verdict: HostKeyVerdict | undefined;
+  let presented: Buffer | undefined;
+  const client = new Client();
+  await new Promise<void>((resolve, reject) => {
+    let handshakeDone = false;
+    client.once("handshake", () => (handshakeDone = true));
+    client.once("ready", () => resolve());
+    client.once("error", (error: Error & { level?: string }) => {
+      if (verdict && verdict.status !== "trusted" && presented) reject(new Error(hostKeyMessage(settings, hostName, verdict, presented)));
+      else if (!handshakeDone && /before handshake|ECONNRESET/.test(error.message)) reject(new DroppedBeforeHandshake(error.message));
+      else if (error.level === "client-authentication") reject(new Error(`cannot log in to ${target}: authentication failed (tried ${authMethods(settings).map((m) => m.type).join(", ")})`));
+      else reject(new Error(`cannot connect to ${target}: ${error.message}`));
+    });
+    client.once("close", () => reject(new DroppedBeforeHandshake("closed")));
+    client.connect({
+      sock,
+      host: settings.address,
+      port: settings.port,
+      username: settings.user,
+      readyTimeout: settings.connectTimeoutMs,
+      keepaliveInterval: settings.keepaliveIntervalMs,
+      keepaliveCountMax: settings.keepaliveCountMax,
+      authHandler: authMethods(settings),
+      algorithms: { serverHostKey: knownHosts.preferredAlgorithms(hostName) as never },
+      hostVerifier: (key: Buffer) => {
+        presented = key;
+        if (settings.hostKeyPolicy === "off") return true;
+        verdict = knownHosts.verify(hostName, key);
+        if (verdict.status === "trusted") return true;
+        if (verdict.status === "unknown" && settings.hostKeyPolicy === "accept-new") {
+          knownHosts.add(hostName, key);
+          return true;
+        }
+        return false;
+      },
+    });
+  }).catch((error: unknown) => {
+    // An abandoned client may still report the same failure again; it has been handled.
+    client.on("error", () => undefined);
+    client.end();
+    sock.destroy();
+    throw error;
+  });
+  client.removeAllListeners("error");
+  client.removeAllListeners("close");
+  client.on("error", () => undefined); // a jump host's failure reaches the host behind it as a closed stream
+  return client;
+}
+
+function describeEndpoint(settings: ConnectionSettings): string {
+  return `${settings.user}@${settings.address}:${settings.port}`;
+}
+
+function describeProxy(proxy: ProxySettings): string {
+  return proxy.kind === "command" ? `ProxyCommand '${proxy.command}'` : `ProxyJump ${proxy.hops.map((h) => `${h.user ? `${h.user}@` : ""}${h.address}:${h.port}`).join(",")}`;
 }
 
 class DroppedBeforeHandshake extends Error {}

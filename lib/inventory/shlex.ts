@@ -2,8 +2,9 @@
  * Python's `shlex.split(line, comments=True, posix=True)`, which Ansible uses to split an INI host
  * line into a host pattern and `key=value` words. Matching it exactly keeps quoting, escapes and
  * `#` comments (which start anywhere outside quotes, even inside a word) as Ansible reads them.
+ * With `comments: false` it is plain `shlex.split(line)`, as Ansible splits ssh arguments.
  */
-export function shlexSplit(line: string): string[] {
+export function shlexSplit(line: string, { comments = true }: { readonly comments?: boolean } = {}): string[] {
   const words: string[] = [];
   let word = "";
   let inWord = false; // a word has started, even an empty quoted one
@@ -22,7 +23,7 @@ export function shlexSplit(line: string): string[] {
       else word += c;
       continue;
     }
-    if (c === "#") break;
+    if (c === "#" && comments) break;
     if (/\s/.test(c)) {
       if (inWord) words.push(word);
       word = "";

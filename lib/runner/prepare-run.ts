@@ -136,7 +136,7 @@ export function prepareRun(playbook: Playbook, options: PrepareOptions): Prepare
   const settings = new Map<string, ConnectionSettings>();
   for (const host of new Set(plays.flatMap((p) => p.hosts))) {
     try {
-      const s = connectionSettings(host, hostVars(host).vars, options.connection);
+      const s = connectionSettings(host, hostVars(host).vars, options.connection, hostVars(host).origins);
       settings.set(host, s);
       secrets.push(s.password, s.become?.password);
     } catch (error) {

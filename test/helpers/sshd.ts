@@ -21,7 +21,8 @@ export interface TestSshd {
   readonly hostPublicKey: string;
 }
 
-export async function startSshd(): Promise<{ sshd: TestSshd; stop: () => void }> {
+/** `extraConfig`: more sshd_config lines (after the defaults, so `Match` blocks may follow). */
+export async function startSshd(extraConfig: readonly string[] = []): Promise<{ sshd: TestSshd; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), "easy-kube-sshd-"));
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -45,6 +46,7 @@ export async function startSshd(): Promise<{ sshd: TestSshd; stop: () => void }>
       "StrictModes no",
       "MaxSessions 10",
       "Subsystem sftp internal-sftp",
+      ...extraConfig,
     ].join("\n") + "\n",
   );
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
