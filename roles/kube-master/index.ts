@@ -6,8 +6,8 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { assertThat, command, defineRole, file, parseKubeVersion, requireFiles, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
-import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
+import { command, defineRole, file, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
 import { flagContext, masterAddress } from "./flag-context.ts";
@@ -40,6 +40,11 @@ function componentHealthy(name: keyof typeof HEALTH_PORTS, vars: Vars) {
 }
 
 const PROGRAMS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"];
+const RESTART = {
+  "kube-apiserver": "restart kube-apiserver one master at a time",
+  "kube-controller-manager": "restart kube-controller-manager",
+  "kube-scheduler": "restart kube-scheduler",
+} as const;
 
 export const kubeMasterRole = defineRole({
   name: "kube-master",
@@ -85,11 +90,8 @@ export const kubeMasterRole = defineRole({
         );
       },
     },
-    {
-      name: "install the master programs from the bundle",
-      action: ({ vars }) => installFromBundle(vars, "kubernetes", { names: PROGRAMS }),
-      notify: ["restart kube-apiserver one master at a time", "restart kube-controller-manager", "restart kube-scheduler"],
-    },
+    // A new version runs only once each component restarted.
+    installFromBundleTask("kubernetes", { name: "install the master programs from the bundle", names: PROGRAMS, restarts: Object.values(RESTART) }),
     {
       // Before a unit uses it: a bundle filled for another version must not start.
       name: "check the programs are the asked version",
@@ -113,7 +115,7 @@ export const kubeMasterRole = defineRole({
           mode: "0644",
           vars: { api_version: rowAppliesTo({ since: "1.12" }, vars.kube_version) ? "audit.k8s.io/v1" : "audit.k8s.io/v1beta1" },
         }),
-      notify: ["restart kube-apiserver one master at a time"],
+      notify: [RESTART["kube-apiserver"]],
     },
     ...COMPONENTS.map((component) => ({
       name: `write the ${component.name} unit`,
@@ -124,7 +126,7 @@ export const kubeMasterRole = defineRole({
           mode: "0644",
           vars: { description: component.description, exec_start: componentExecStart(component, vars, flagContext(host, vars, inventory)) },
         }),
-      notify: [component.name === "kube-apiserver" ? "restart kube-apiserver one master at a time" : `restart ${component.name}`],
+      notify: [RESTART[component.name]],
     })),
     {
       name: "start kube-apiserver",
@@ -150,27 +152,12 @@ export const kubeMasterRole = defineRole({
       action: ({ vars }) => [componentHealthy("kube-controller-manager", vars), componentHealthy("kube-scheduler", vars)],
     },
   ],
+  // One master at a time (throttle 1), each healthy again before the next, so the API keeps
+  // answering; not for a component this run just started (it already runs the new configuration).
   handlers: [
-    {
-      // One master at a time, each ready before the next, so the API keeps answering; not for a
-      // master this run just started (it already runs the new configuration).
-      name: "restart kube-apiserver one master at a time",
-      throttle: 1,
-      when: ({ results }) => results["kube_apiserver_start"]?.data["started"] !== true,
-      action: ({ vars, host }) => [systemd({ name: "kube-apiserver", state: "restarted" }), apiserverReady(vars, host)],
-    },
-    {
-      name: "restart kube-controller-manager",
-      throttle: 1,
-      when: ({ results }) => results["kube_controller_manager_start"]?.data["started"] !== true,
-      action: ({ vars }) => [systemd({ name: "kube-controller-manager", state: "restarted" }), componentHealthy("kube-controller-manager", vars)],
-    },
-    {
-      name: "restart kube-scheduler",
-      throttle: 1,
-      when: ({ results }) => results["kube_scheduler_start"]?.data["started"] !== true,
-      action: ({ vars }) => [systemd({ name: "kube-scheduler", state: "restarted" }), componentHealthy("kube-scheduler", vars)],
-    },
+    restartHandler<Vars>({ name: RESTART["kube-apiserver"], service: "kube-apiserver", startedBy: "kube_apiserver_start", throttle: 1, after: ({ vars, host }) => [apiserverReady(vars, host)] }),
+    restartHandler<Vars>({ name: RESTART["kube-controller-manager"], service: "kube-controller-manager", startedBy: "kube_controller_manager_start", throttle: 1, after: ({ vars }) => [componentHealthy("kube-controller-manager", vars)] }),
+    restartHandler<Vars>({ name: RESTART["kube-scheduler"], service: "kube-scheduler", startedBy: "kube_scheduler_start", throttle: 1, after: ({ vars }) => [componentHealthy("kube-scheduler", vars)] }),
   ],
 });
 
