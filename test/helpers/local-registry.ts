@@ -2,8 +2,9 @@
  * A real image registry on loopback for the registry client's tests: Debian's docker-registry
  * (the CNCF distribution registry) with filesystem storage in a temporary folder and, like
  * Docker Hub and gcr.io, token auth: a small token server here issues the JWTs the registry
- * verifies against the token CA it is configured with (anonymous tokens may pull; the push
- * function mints its own push token). Also what the tests push: images built from a few files,
+ * verifies against the token CA it is configured with (anonymous tokens may pull, except from
+ * repositories under private/, which need the user name and password; the push function mints
+ * its own push token). Also what the tests push: images built from a few files,
  * pushed blob by blob (monolithic uploads) and by manifest, and two-arch manifest lists.
  */
 import { spawn, execFileSync } from "node:child_process";
@@ -25,6 +26,8 @@ export interface LocalRegistry {
   readonly storage: string;
   /** Token requests the token server answered, by scope ("repository:x/y:pull"). */
   readonly tokenRequests: string[];
+  /** The only user the token server gives tokens for repositories under private/. */
+  readonly credentials: { readonly username: string; readonly password: string };
   /** Path of a blob's content on disk, for tampering with it. */
   blobPath(digest: string): string;
   push(repository: string, reference: string, manifest: PushableManifest, blobs?: readonly Buffer[]): Promise<string>;
@@ -85,9 +88,16 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
   writeFileSync(join(work, "token-ca.pem"), signer.certPem);
   const issue = tokenIssuer(signer);
   const tokenRequests: string[] = [];
+  const credentials = { username: "puller", password: randomBytes(9).toString("base64url") };
   const tokenServer: Server = createHttpServer((req, res) => {
     const scope = new URL(req.url ?? "/", "http://x").searchParams.get("scope");
     tokenRequests.push(scope ?? "");
+    const basic = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+    if (scope?.startsWith("repository:private/") && req.headers.authorization !== basic) {
+      res.statusCode = 401;
+      res.end();
+      return;
+    }
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ token: issue(scope, ["pull"]) }));
   });
@@ -134,6 +144,7 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
     host,
     storage,
     tokenRequests,
+    credentials,
     blobPath: (digest) => {
       const hex = digest.replace(/^sha256:/, "");
       return join(storage, "docker", "registry", "v2", "blobs", "sha256", hex.slice(0, 2), hex, "data");

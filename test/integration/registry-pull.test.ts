@@ -3,8 +3,8 @@
  * auth like Docker Hub's and gcr.io's): images pulled by tag and by digest become `docker save`
  * archives with the registry's config (image ID = config digest) and the right layers and tag; a
  * manifest list gives the bundle architecture's image; a site mirror (image_registry) serves
- * images under their own names; a tampered blob and an unknown tag are refused clearly, leaving
- * no file.
+ * images under their own names; credentials reach the token server; a tampered manifest or blob
+ * and an unknown tag are refused clearly, leaving no file.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
@@ -105,6 +105,30 @@ describe("pulling images from a registry (registry HTTP API v2)", () => {
       new RegExp(`${registry.host}/pause:9.9: the registry http://${registry.host} has no image pause:9.9: MANIFEST_UNKNOWN`),
     );
     expect(existsSync(join(out, "unknown.tar"))).toBe(false);
+  });
+
+  it("asks the token server with the configured credentials, and says so when a registry wants them", async () => {
+    await registry.push("private/pause", "3.2", pause.manifest, pause.blobs);
+    await expect(pullImage({ reference: `${registry.host}/private/pause:3.2`, arch: "amd64", file: join(out, "private.tar") })).rejects.toThrow(/no anonymous pull token for private\/pause \(HTTP 401\)/);
+    const pulled = await pullImage({ reference: `${registry.host}/private/pause:3.2`, arch: "amd64", credentials: registry.credentials, file: join(out, "private.tar") });
+    expect(pulled.imageId).toBe(pause.configDigest);
+  });
+
+  it("refuses a manifest whose content does not match its digest", async () => {
+    const image = testImage({ pause: "manifest to be tampered with" }, "amd64");
+    await registry.push("x/tampered-manifest", "1", image.manifest, image.blobs);
+    // Same length, still a valid manifest: only its digest tells.
+    const data = registry.blobPath(image.manifestDigest);
+    const text = readFileSync(data, "utf8");
+    const size = /"size":(\d+)/.exec(text)![1]!;
+    const changed = text.replace(`"size":${size}`, `"size":${size.slice(0, -1)}${(Number(size.at(-1)) + 1) % 10}`);
+    expect(changed).not.toBe(text);
+    writeFileSync(data, changed);
+    const file = join(out, "tampered-manifest.tar");
+    for (const reference of [`${registry.host}/x/tampered-manifest:1`, `${registry.host}/x/tampered-manifest@${image.manifestDigest}`]) {
+      await expect(pullImage({ reference, arch: "amd64", file })).rejects.toThrow(`manifest ${image.manifestDigest} from http://${registry.host} has content with ${digestOf(Buffer.from(changed))}: refused`);
+    }
+    expect(existsSync(file)).toBe(false);
   });
 
   it("refuses a blob whose content does not match its digest, and leaves no file", async () => {
