@@ -1,0 +1,66 @@
+/**
+ * SshConnection.forwardTcp on the loopback sshd: a stream to a port as the host sees it carries
+ * bytes both ways, and the Kubernetes API client runs mutual TLS over it (server verified against
+ * the CA and the address 127.0.0.1, client certificate required); a port nobody listens on is an
+ * error that names the host and the port.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createServer as createHttpsServer, type Server } from "node:https";
+import { createServer, type AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { SshConnection } from "../../lib/connection/ssh.js";
+import { withBecome } from "../../lib/connection/with-become.js";
+import { KubeApiClient } from "../../lib/kube/api-client.js";
+import { tunnelEndpoint } from "../../lib/kube/endpoint.js";
+import { createCa, issueCertificate } from "../../lib/pki/certificate.js";
+import { sshdSettings } from "../helpers/ssh-settings.js";
+
+describe("forwarded TCP channels of the SSH connection", () => {
+  let ssh: SshConnection;
+  beforeAll(() => void (ssh = new SshConnection(sshdSettings(inject("sshd")))));
+  afterAll(() => ssh?.close());
+
+  it("carries bytes both ways to a port on the host", async () => {
+    const echo = createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    try {
+      const stream = await ssh.forwardTcp("127.0.0.1", (echo.address() as AddressInfo).port);
+      const answer = new Promise<string>((resolve) => stream.once("data", (chunk: Buffer) => resolve(chunk.toString())));
+      stream.write("ping through ssh");
+      expect(await answer).toBe("ping through ssh");
+      stream.end();
+    } finally {
+      echo.close();
+    }
+  });
+
+  it("says which host and port it could not reach", async () => {
+    await expect(ssh.forwardTcp("127.0.0.1", 1)).rejects.toThrow(/cannot reach 127\.0\.0\.1:1 from testhost through its SSH connection/);
+  });
+
+  it("carries the API client's mutual TLS, also through a task's become view of the connection", async () => {
+    const base = { validityDays: 1, keyBits: 2048 };
+    const ca = createCa({ ...base, subject: { commonName: "test-ca" } });
+    const serving = issueCertificate(ca, { ...base, subject: { commonName: "kubernetes" }, hosts: ["127.0.0.1"], serverAuth: true });
+    const admin = issueCertificate(ca, { ...base, subject: { commonName: "admin", organization: "system:masters" }, clientAuth: true });
+    const server: Server = createHttpsServer({ cert: serving.certPem, key: serving.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (request, response) => {
+      const peer = (request.socket as TLSSocket).getPeerCertificate();
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify({ path: request.url, user: peer.subject?.CN }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const client = new KubeApiClient(tunnelEndpoint(withBecome(ssh, true), port, { caPem: ca.certPem, clientCertPem: admin.certPem, clientKeyPem: admin.keyPem }));
+    const stranger = createCa({ ...base, subject: { commonName: "other-ca" } });
+    const distrustful = new KubeApiClient(tunnelEndpoint(ssh, port, { caPem: stranger.certPem, clientCertPem: admin.certPem, clientKeyPem: admin.keyPem }));
+    try {
+      const answers = await Promise.all([1, 2, 3].map((n) => client.expectOk("GET", `/version?n=${n}`)));
+      expect(answers.map((a) => a.user)).toEqual(["admin", "admin", "admin"]);
+      await expect(distrustful.request("GET", "/version")).rejects.toThrow(/through SSH.*not signed by the cluster CA/);
+    } finally {
+      client.close();
+      distrustful.close();
+      server.close();
+    }
+  });
+});
