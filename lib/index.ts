@@ -8,6 +8,8 @@ export * from "./ops/index.js";
 export type { Operation, Plan, Target, FileDiff, ApplyOutcome } from "./ops/operation.js";
 export { OperationFailed } from "./ops/operation.js";
 export { renderTemplate } from "./ops/render-template.js";
+export { adminCredentials, kubeconfigAccess, type KubeCredentials } from "./kube/credentials.js";
+export { parseManifests, type KubeManifest, type KubeObject } from "./kube/manifests.js";
 export { defineFact, type Fact } from "./facts/fact.js";
 export type { HostFacts } from "./facts/host-facts.js";
 export { v, defineSchema, type Schema, type VarsOf, type VarSpec } from "./vars/schema.js";
