@@ -1,4 +1,5 @@
 /** The control machine itself (delegate_to: localhost, ansible_connection=local), run through zx. */
+import { createReadStream } from "node:fs";
 import { $ } from "zx";
 import { stripSudoPrompt, wrapWithSudo } from "./become.js";
 import type { ConnectionSettings } from "./settings.js";
@@ -28,7 +29,8 @@ export class LocalConnection implements Connection {
       this.passwordNeeded ??= $({ nothrow: true, quiet: true })`sudo -n -u ${become.user} true`.then((r) => r.exitCode !== 0);
       if (!(await this.passwordNeeded)) become = { user: become.user };
     }
-    const wrapped = needsSudo ? wrapWithSudo(command, become, options.stdin) : { command, stdin: options.stdin };
+    const stdin = options.stdinFile !== undefined ? createReadStream(options.stdinFile) : options.stdin;
+    const wrapped = needsSudo ? wrapWithSudo(command, become, stdin) : { command, stdin };
     this.commandCount++;
     const output = await $({
       input: wrapped.stdin ?? "",

@@ -7,8 +7,9 @@
  * Each command travels single-quoted and runs in a subshell through `eval`, so a syntax error
  * cannot leave the shell waiting for more input, and `exit`, `cd` or `set -e` stay inside it; the
  * quoting costs the host no process (a base64 decoder per command cost three). Its stdin comes
- * from a base64 pipe (bytes of any kind), a temporary file (large inputs, sent in chunks) or
- * /dev/null.
+ * from a base64 pipe (bytes of any kind, up to INLINE_STDIN) or /dev/null; larger inputs go to
+ * their command on a channel of its own (see streamed-exec.ts), so nothing here changes the shell
+ * (an earlier `umask 077` for their temporary file stayed for every later command).
  * After it, a random marker on stdout (with the exit code) and on stderr ends its output.
  *
  * A sudo password is written only when sudo prints its prompt (never when sudo does not ask, where
@@ -18,9 +19,6 @@ import { randomBytes } from "node:crypto";
 import type { ClientChannel } from "ssh2";
 import { shellQuote } from "./quote.js";
 import type { CommandResult } from "./types.js";
-
-/** Inputs up to this size travel inside the command; larger ones in chunks to a temporary file. */
-const INLINE_STDIN = 128 * 1024;
 
 interface Pending {
   readonly resolve: (result: CommandResult) => void;
@@ -97,7 +95,7 @@ export class ShellSession {
     private readonly start: ShellStart,
     private readonly sudo: { password?: string; prompt: string } | undefined,
     onClose: () => Error,
-    /** Called for every script sent: one round trip each (a large input takes several). */
+    /** Called for every script sent: one round trip each. */
     private readonly onRoundTrip: () => void = () => undefined,
   ) {
     let markReady: () => void = () => undefined;
@@ -171,23 +169,10 @@ export class ShellSession {
     else this.channel.write(this.sudo!.password + "\n");
   }
 
-  private async runWithInput(command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
-    const input = stdin === undefined ? Buffer.alloc(0) : Buffer.from(stdin);
-    const b64 = (data: Buffer | string) => Buffer.from(data).toString("base64");
+  private runWithInput(command: string, stdin: string | Buffer | undefined, timeoutMs: number | undefined): Promise<CommandResult> {
     const run = `( eval ${shellQuote(command)} )`;
-    if (input.length === 0) return this.runScript(`${run} </dev/null`, command, timeoutMs);
-    if (input.length <= INLINE_STDIN) return this.runScript(`printf '%s' '${b64(input)}' | base64 -d | ${run}`, command, timeoutMs);
-    const file = `/tmp/.easy-kube-input-${this.nonce}`;
-    await this.runScript(`umask 077; : > ${file}`, command, timeoutMs);
-    try {
-      for (let offset = 0; offset < input.length; offset += INLINE_STDIN) {
-        const part = await this.runScript(`printf '%s' '${b64(input.subarray(offset, offset + INLINE_STDIN))}' | base64 -d >> ${file}`, command, timeoutMs);
-        if (part.code !== 0) return part;
-      }
-      return await this.runScript(`${run} < ${file}`, command, timeoutMs);
-    } finally {
-      if (this.usable) await this.runScript(`rm -f ${file}`, command, timeoutMs);
-    }
+    if (stdin === undefined || stdin.length === 0) return this.runScript(`${run} </dev/null`, command, timeoutMs);
+    return this.runScript(`printf '%s' '${Buffer.from(stdin).toString("base64")}' | base64 -d | ${run}`, command, timeoutMs);
   }
 
   private runScript(script: string, command: string, timeoutMs: number | undefined): Promise<CommandResult> {

@@ -9,20 +9,22 @@
  * is used. Here listeners are attached in ssh2's callback, before any event can fire.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { connect as tcpConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { Client, type AgentAuthMethod, type ClientChannel, type PasswordAuthMethod, type PublicKeyAuthMethod } from "ssh2";
 import { EasyKubeError } from "../errors.js";
 import { SUDO_PROMPT } from "./become.js";
 import { shellQuote } from "./quote.js";
 import { ShellSession, shellStart } from "./shell-session.js";
+import { runStreamed, type SudoStart } from "./streamed-exec.js";
 import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSettings } from "./settings.js";
 import { expandProxyCommand, spawnProxyCommand, type JumpHost, type ProxySettings } from "./proxy.js";
-import { UnreachableError, type CommandResult, type Connection, type RunOptions } from "./types.js";
+import { INLINE_STDIN, UnreachableError, type CommandResult, type Connection, type RunOptions } from "./types.js";
 
 /**
  * Commands run in long-lived shells: up to 2 for each become mode, so at most 4 channels per host,
@@ -36,12 +38,20 @@ const SHELLS_PER_MODE = 2;
  */
 const CONNECT_ATTEMPTS = 4;
 
+/**
+ * Streamed inputs read the file in pieces of this size: large enough that reading costs little
+ * next to encryption, small enough that a transfer to 100 hosts holds a few MB.
+ */
+const STREAM_READ_BYTES = 256 * 1024;
+
 export class SshConnection implements Connection {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   /** Long-lived shells by become mode ("sudo" / "plain"), with the commands each has in hand. */
   private readonly shells = new Map<string, ShellEntry[]>();
   private lost: Error | undefined;
+  /** The streamed input being sent, if any: the next waits for it. */
+  private streaming: Promise<unknown> = Promise.resolve();
   commandCount = 0;
 
   constructor(readonly settings: ConnectionSettings) {}
@@ -53,6 +63,7 @@ export class SshConnection implements Connection {
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
     const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
     const client = await this.connect();
+    if (options.stdinFile !== undefined || Buffer.byteLength(options.stdin ?? "") > INLINE_STDIN) return this.runWithStreamedInput(client, needsSudo, command, options);
     const shell = this.shell(client, needsSudo);
     shell.inFlight++;
     try {
@@ -84,11 +95,40 @@ export class SshConnection implements Connection {
     return shells.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
   }
 
+  /**
+   * A large input (a file, or bytes over INLINE_STDIN) goes to its command on an exec channel of its
+   * own, streamed: one round trip, nothing left behind in the shells. One at a time per host: one
+   * stream fills the connection, and the channels stay below MaxSessions.
+   */
+  private runWithStreamedInput(client: Client, sudo: boolean, command: string, options: RunOptions): Promise<CommandResult> {
+    const { stdin, stdinFile } = options;
+    const run = this.streaming.then(() => {
+      this.commandCount++;
+      return runStreamed(client, {
+        command,
+        input: () => (stdinFile !== undefined ? createReadStream(stdinFile, { highWaterMark: STREAM_READ_BYTES }) : Readable.from([Buffer.from(stdin ?? "")])),
+        sudo: this.sudoStart(sudo),
+        timeoutMs: options.timeoutMs,
+        cannotOpen: (error) => this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${error.message}`),
+        lost: () => this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while sending a command's input`),
+      });
+    });
+    this.streaming = run.catch(() => undefined);
+    return run;
+  }
+
+  /** sudo with -S and a known prompt when a password is set: it is sent only if sudo asks for it. */
+  private sudoStart(sudo: boolean): SudoStart | undefined {
+    if (!sudo) return undefined;
+    const { become } = this.settings;
+    const argv = ["sudo", "-H", ...(become.password === undefined ? ["-n"] : ["-S", "-p", SUDO_PROMPT]), "-u", become.user].map(shellQuote);
+    return { argv, password: become.password, prompt: SUDO_PROMPT };
+  }
+
   private openShell(client: Client, sudo: boolean): Promise<ShellSession> {
     const { become } = this.settings;
-    // -S with a known prompt: the password is sent only if sudo asks for it (see ShellSession).
-    const sudoArgv = sudo ? ["sudo", "-H", ...(become.password === undefined ? ["-n"] : ["-S", "-p", SUDO_PROMPT]), "-u", become.user].map(shellQuote) : undefined;
-    const start = shellStart(sudoArgv ? { argv: sudoArgv } : undefined, randomBytes(8).toString("hex"));
+    const sudoArgv = this.sudoStart(sudo)?.argv;
+    const start = shellStart(sudoArgv ? { argv: [...sudoArgv] } : undefined, randomBytes(8).toString("hex"));
     return new Promise((resolve, reject) => {
       client.exec(start.command, (error: Error | undefined, channel: ClientChannel) => {
         if (error) {
@@ -155,6 +195,7 @@ export class SshConnection implements Connection {
   }
 
   private async open(): Promise<Client> {
+    markFirstConnection();
     const { settings } = this;
     // Jump hosts' connections live as long as the host's: each carries the next hop's.
     const jumps: Client[] = [];
@@ -211,6 +252,17 @@ export class SshConnection implements Connection {
     }
     return { socket };
   }
+}
+
+/**
+ * With EASYKUBE_MARK_FIRST_CONNECTION=1, the moment the run's first SSH connection starts is written
+ * to stderr (milliseconds since the epoch), so the benchmark can measure start-up from outside.
+ */
+let firstConnectionMarked = false;
+function markFirstConnection(): void {
+  if (firstConnectionMarked || process.env["EASYKUBE_MARK_FIRST_CONNECTION"] !== "1") return;
+  firstConnectionMarked = true;
+  process.stderr.write(`easy-kube-mark first-connection ${(performance.timeOrigin + performance.now()).toFixed(1)}\n`);
 }
 
 interface Transport {

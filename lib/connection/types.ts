@@ -9,9 +9,20 @@ export interface CommandResult {
   readonly code: number;
 }
 
+/**
+ * Inputs up to this size travel inside the command (one round trip); larger ones, and files, are
+ * streamed to the command on a channel of their own.
+ */
+export const INLINE_STDIN = 128 * 1024;
+
 export interface RunOptions {
   /** Bytes written to the command's standard input, then closed. */
   readonly stdin?: string | Buffer;
+  /**
+   * A file on the control machine streamed to the command's standard input (read in pieces, never
+   * whole into memory); instead of `stdin`.
+   */
+  readonly stdinFile?: string;
   /** Run through become (sudo); defaults to the connection's setting. */
   readonly become?: boolean;
   readonly timeoutMs?: number;
@@ -26,7 +37,7 @@ export interface Connection {
    * another machine, used to talk to a service listening only there (a master's API server).
    */
   forwardTcp?(host: string, port: number): Promise<Duplex>;
-  /** Round trips so far (a command with a large input takes several): the benchmark counts these. */
+  /** Round trips so far (commands and streamed inputs, one each): the benchmark counts these. */
   readonly commandCount: number;
   close(): Promise<void>;
 }

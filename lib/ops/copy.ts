@@ -1,10 +1,12 @@
 /**
  * copy: puts bytes (given content, or a file on the control machine) at a path on the host. The
- * upload happens only when the sha256 differs; attributes alone are fixed with chmod/chown.
+ * upload happens only when the sha256 differs; attributes alone are fixed with chmod/chown. A file
+ * from the control machine is streamed from disk (never read whole, whatever its size and the
+ * number of hosts) and checked on the host against the size and sha256 it was planned with.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { localSha256 } from "./local-file.js";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
+import { localDigest, type LocalDigest } from "./local-file.js";
 import { shellQuote } from "../connection/quote.js";
 import { runChecked } from "../connection/types.js";
 import { EasyKubeError } from "../errors.js";
@@ -44,8 +46,8 @@ export function copy(args: CopyArgs): Operation {
 export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
   if (target.check && args.srcMadeByRun && args.src !== undefined && !existsSync(args.src)) return { changes: [`copy ${args.src} (made earlier in a real run) -> ${args.dest}`] };
   // A local file's bytes are read only when they are sent or shown; its hash is cached per run.
-  const bytes = () => (args.content !== undefined ? Buffer.from(args.content) : readLocal(args.src!, args.dest));
-  const sha256 = args.content !== undefined ? createHash("sha256").update(args.content).digest("hex") : localSourceSha256(args.src!, args.dest);
+  const digest = args.src !== undefined ? localSourceDigest(args.src, args.dest) : undefined;
+  const sha256 = digest ? digest.sha256 : createHash("sha256").update(args.content!).digest("hex");
   const current = await target.facts.get(fileState, args.dest);
   if (current.type !== "absent" && current.type !== "file") {
     throw new EasyKubeError(`cannot write ${args.dest}: it is a ${current.type}, not a file`);
@@ -57,9 +59,11 @@ export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
 
   const diffs: FileDiff[] = [];
   if (target.diff && contentChanges.length > 0) {
-    const before = current.type === "file" ? ((await target.facts.get(fileContent, args.dest)) ?? "") : "";
-    const after = bytes();
-    diffs.push({ path: args.dest, before, after: after.toString("utf8"), secret: args.secret || isBinary(after) });
+    // A program is not shown as text: neither side of it is read (the host's copy would be fetched).
+    const binary = isBinary(args.content !== undefined ? Buffer.from(args.content) : readLocalHead(args.src!, args.dest));
+    const before = current.type === "file" && !binary ? ((await target.facts.get(fileContent, args.dest)) ?? "") : "";
+    const after = binary ? "" : args.content !== undefined ? Buffer.from(args.content).toString("utf8") : readLocal(args.src!, args.dest).toString("utf8");
+    diffs.push({ path: args.dest, before, after, secret: args.secret || binary });
   }
   const options: WriteOptions = {
     mode: args.mode === undefined ? undefined : normalizeMode(args.mode),
@@ -72,15 +76,15 @@ export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
     changes,
     diffs,
     async apply() {
-      if (contentChanges.length > 0) await writeRemoteFile(target.connection, args.dest, bytes(), options);
+      if (contentChanges.length > 0) await writeRemoteFile(target.connection, args.dest, digest ? { path: args.src!, ...digest } : args.content!, options);
       else await runChecked(target.connection, attributeCommands(args.dest, args, shellQuote).join(" && "));
     },
   };
 }
 
-function localSourceSha256(src: string, dest: string): string {
+function localSourceDigest(src: string, dest: string): LocalDigest {
   try {
-    return localSha256(src);
+    return localDigest(src);
   } catch (error) {
     throw new EasyKubeError(`copy to ${dest}: ${(error as Error).message}`);
   }
@@ -94,6 +98,23 @@ function readLocal(src: string, dest: string): Buffer {
   }
 }
 
+/** The bytes that tell a program from text (as git and diff tell them). */
+const BINARY_PROBE_BYTES = 8000;
+
 function isBinary(bytes: Buffer): boolean {
-  return bytes.subarray(0, 8000).includes(0);
+  return bytes.subarray(0, BINARY_PROBE_BYTES).includes(0);
+}
+
+function readLocalHead(src: string, dest: string): Buffer {
+  try {
+    const fd = openSync(src, "r");
+    try {
+      const head = Buffer.alloc(BINARY_PROBE_BYTES);
+      return head.subarray(0, readSync(fd, head));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new EasyKubeError(`copy to ${dest}: cannot read ${src} on the control machine: ${(error as Error).message}`);
+  }
 }

@@ -1,0 +1,232 @@
+/**
+ * Large inputs and files from the control machine against the real sshd: streamed on a channel of
+ * their own (one round trip, whatever the size), read from disk in pieces (the controller's memory
+ * does not grow with the file), leaving nothing behind in the long-lived shells (their umask) or
+ * on the host (temporary files of a transfer that was cut, ran out of disk or got fewer bytes than
+ * announced), and never replacing the target with a partial file.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalConnection } from "../../lib/connection/local.js";
+import { SshConnection } from "../../lib/connection/ssh.js";
+import type { Connection } from "../../lib/connection/types.js";
+import * as ops from "../../lib/ops/index.js";
+import { writeRemoteFile } from "../../lib/ops/remote-file.js";
+import { SUDO_PASSWORD, SUDO_PASSWORD_USER, SUDO_USER } from "../helpers/sshd.js";
+import { sshdSettings } from "../helpers/ssh-settings.js";
+import { liveTarget } from "../helpers/converge.js";
+
+const sshd = inject("sshd");
+const open: Connection[] = [];
+let dir: string;
+
+function connect(user = SUDO_USER, vars: Record<string, unknown> = { ansible_become: true }): SshConnection {
+  const connection = new SshConnection(sshdSettings(sshd, user, vars));
+  open.push(connection);
+  return connection;
+}
+
+/** A file of `size` bytes whose content depends on `seed` (so two files of one size differ). */
+function makeFile(name: string, size: number, seed = 1): string {
+  const path = join(dir, name);
+  const fd = openSync(path, "w");
+  const block = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < block.length; i++) block[i] = (i * 31 + seed) & 0xff;
+  for (let written = 0; written < size; written += block.length) writeSync(fd, block, 0, Math.min(block.length, size - written));
+  closeSync(fd);
+  return path;
+}
+
+const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+const leftovers = (folder: string) => readdirSync(folder).filter((name) => name.startsWith(".easy-kube"));
+/** Temporary input files the shells used to leave in /tmp (before streaming), made after `since`. */
+const tmpInputsSince = (since: number) => readdirSync("/tmp").filter((n) => n.startsWith(".easy-kube-input-") && statSync(join("/tmp", n)).mtimeMs >= since);
+
+async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "ek-upload-"));
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("large inputs", () => {
+  it("leave the shells' umask as it was (folders made after an upload are not 0700)", async () => {
+    const ssh = connect();
+    // Both shells of the become mode: the upload may have gone through either.
+    const umasks = async () => (await Promise.all([ssh.run("sleep 0.2; umask"), ssh.run("sleep 0.2; umask")])).map((r) => r.stdout.trim());
+    const before = await umasks();
+    expect((await ssh.run("wc -c", { stdin: Buffer.alloc(600 * 1024, 7) })).stdout.trim()).toBe(String(600 * 1024));
+    await writeRemoteFile(ssh, join(dir, "large.bin"), Buffer.alloc(300 * 1024, 9));
+    expect(await umasks()).toEqual(before);
+    const folder = join(dir, "made-after-upload", "sub");
+    await Promise.all([ssh.run(`mkdir -p ${folder}`), ssh.run(`mkdir -p ${folder}2`)]);
+    expect(statSync(folder).mode & 0o777).toBe(0o777 & ~Number.parseInt(before[0]!, 8));
+    expect(statSync(`${folder}2`).mode & 0o777).toBe(0o777 & ~Number.parseInt(before[0]!, 8));
+  });
+
+  it("take one round trip whatever their size (not one per 128 KiB)", async () => {
+    const ssh = connect();
+    await ssh.run("true");
+    const bytes = Buffer.alloc(4 * 1024 * 1024, 3);
+    const before = ssh.commandCount;
+    expect((await ssh.run("wc -c", { stdin: bytes })).stdout.trim()).toBe(String(bytes.length));
+    expect(ssh.commandCount - before).toBe(1);
+    const counts: number[] = [];
+    for (const size of [1, 8]) {
+      const file = makeFile(`rt-${size}.bin`, size * 1024 * 1024);
+      const before = ssh.commandCount;
+      await writeRemoteFile(ssh, join(dir, `rt-${size}.copy`), { path: file, size: statSync(file).size, sha256: sha256(file) });
+      counts.push(ssh.commandCount - before);
+      expect(sha256(join(dir, `rt-${size}.copy`))).toBe(sha256(file));
+    }
+    expect(counts).toEqual([1, 1]);
+  });
+
+  it("are read from disk in pieces: sending 200 MB grows the controller's memory far less", async () => {
+    const src = makeFile("big.bin", 200 * 1024 * 1024);
+    const dest = join(dir, "big.copy");
+    const ssh = connect();
+    await ssh.run("true");
+    const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))![1]);
+    const peakKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))![1]);
+    // Reset the kernel's peak-RSS mark to now, so the peak measured is this upload's.
+    writeFileSync("/proc/self/clear_refs", "5");
+    const before = rssKb();
+    const plan = await ops.copy({ src, dest, mode: "0644" }).plan(liveTarget(ssh));
+    await plan.apply!();
+    const growthMb = (peakKb() - before) / 1024;
+    expect(statSync(dest).size).toBe(200 * 1024 * 1024);
+    expect(growthMb).toBeLessThan(48);
+    rmSync(dest);
+  });
+});
+
+describe("a transfer that does not complete", () => {
+  it("leaves the target untouched and no temporary file when the connection is cut mid-way", async () => {
+    const src = makeFile("cut.bin", 24 * 1024 * 1024);
+    const target = join(dir, "cut-target");
+    mkdirSync(target);
+    const dest = join(target, "program");
+    writeFileSync(dest, "old version\n");
+    const started = Date.now() - 1000;
+    const proxy = await cuttingProxy(sshd.port, 6 * 1024 * 1024);
+    const knownHosts = join(dir, "known_hosts.proxy");
+    writeFileSync(knownHosts, `[127.0.0.1]:${proxy.port} ${sshd.hostPublicKey}\n`);
+    const ssh = new SshConnection({ ...sshdSettings(sshd, SUDO_USER, { ansible_become: true }), port: proxy.port, knownHostsFile: knownHosts });
+    open.push(ssh);
+    try {
+      const plan = await ops.copy({ src, dest, mode: "0755" }).plan(liveTarget(ssh));
+      await expect(plan.apply!()).rejects.toMatchObject({ name: "UnreachableError" });
+      expect(proxy.cut()).toBe(true);
+      await eventually(() => leftovers(target).length === 0 && tmpInputsSince(started).length === 0);
+      expect(readFileSync(dest, "utf8")).toBe("old version\n");
+    } finally {
+      proxy.server.close();
+    }
+  });
+
+  it("leaves the target untouched and no temporary file when the disk is full", async () => {
+    const small = join(dir, "small-disk");
+    mkdirSync(small);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]);
+    try {
+      const dest = join(small, "program");
+      writeFileSync(dest, "old version\n");
+      const src = makeFile("too-big.bin", 3 * 1024 * 1024);
+      const plan = await ops.copy({ src, dest }).plan(liveTarget(connect()));
+      await expect(plan.apply!()).rejects.toThrow(/No space left on device/);
+      expect(leftovers(small)).toEqual([]);
+      expect(readFileSync(dest, "utf8")).toBe("old version\n");
+    } finally {
+      execFileSync("umount", [small]);
+    }
+  });
+
+  it("is refused before the rename when the source is shorter than announced, or differs", async () => {
+    const ssh = connect();
+    const src = makeFile("short.bin", 2 * 1024 * 1024);
+    const dest = join(dir, "short-target");
+    writeFileSync(dest, "old version\n");
+    const { size } = statSync(src);
+    await expect(writeRemoteFile(ssh, dest, { path: src, size: size + 4096, sha256: sha256(src) })).rejects.toThrow(new RegExp(`received ${size} bytes of ${size + 4096} for ${dest}: the transfer was cut short`));
+    const other = makeFile("other.bin", size, 2);
+    await expect(writeRemoteFile(ssh, dest, { path: other, size, sha256: sha256(src) })).rejects.toThrow(/have sha256 [0-9a-f]{64}, expected/);
+    expect(readFileSync(dest, "utf8")).toBe("old version\n");
+    expect(leftovers(dir)).toEqual([]);
+  });
+});
+
+describe("through sudo", () => {
+  it("answers a password prompt only when sudo asks, never into the file", async () => {
+    const src = makeFile("sudo.bin", 1024 * 1024 + 17);
+    for (const [user, vars] of [
+      [SUDO_PASSWORD_USER, { ansible_become: true, ansible_become_password: SUDO_PASSWORD }],
+      [SUDO_USER, { ansible_become: true, ansible_become_password: "unneeded-pw-123" }],
+    ] as const) {
+      const ssh = connect(user, vars);
+      const dest = join(dir, `sudo-${user}.copy`);
+      const plan = await ops.copy({ src, dest, mode: "0600" }).plan(liveTarget(ssh));
+      await plan.apply!();
+      expect(sha256(dest)).toBe(sha256(src));
+      expect(statSync(dest).uid).toBe(0);
+      expect((await ops.copy({ src, dest, mode: "0600" }).plan(liveTarget(ssh))).changes).toEqual([]);
+    }
+  });
+
+  it("fails clearly with a wrong sudo password, sending nothing", async () => {
+    const ssh = connect(SUDO_PASSWORD_USER, { ansible_become: true, ansible_become_password: "wrong" });
+    const result = await ssh.run("cat > /dev/null; id -un", { stdinFile: makeFile("refused.bin", 1024 * 1024) });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/Sorry, try again|incorrect password/);
+  });
+});
+
+it("the control machine's own connection streams a file to a command too", async () => {
+  const src = makeFile("local.bin", 3 * 1024 * 1024 + 5);
+  const result = await LocalConnection.controlMachine().run("sha256sum", { stdinFile: src });
+  expect(result.stdout.split(" ")[0]).toBe(sha256(src));
+});
+
+/**
+ * A TCP relay to sshd that cuts both sides once `limit` bytes went from the client to the server:
+ * a connection lost in the middle of a transfer.
+ */
+async function cuttingProxy(targetPort: number, limit: number): Promise<{ server: Server; port: number; cut: () => boolean }> {
+  let cut = false;
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const upstream = tcpConnect({ host: "127.0.0.1", port: targetPort });
+    sockets.push(client, upstream);
+    let sent = 0;
+    client.on("data", (chunk: Buffer) => {
+      sent += chunk.length;
+      if (sent > limit) {
+        cut = true;
+        sockets.forEach((s) => s.destroy());
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => client.write(chunk));
+    for (const s of [client, upstream]) s.on("error", () => sockets.forEach((o) => o.destroy()));
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return { server, port: typeof address === "object" && address ? address.port : 0, cut: () => cut };
+}
