@@ -4,7 +4,6 @@
  * again only when it changed.
  */
 import { basename } from "node:path";
-import { readFileSync } from "node:fs";
 import { shellQuote } from "../connection/quote.js";
 import { runChecked } from "../connection/types.js";
 import { defineFact } from "../facts/fact.js";
@@ -46,7 +45,7 @@ export function unarchive(args: UnarchiveArgs): Operation {
               `tar -x${decompress}f - -C ${q(args.dest)} --no-same-owner --strip-components=${args.stripComponents ?? 0}`,
               `printf '%s\\n' ${q(sha256)} > ${q(stampFile)}`,
             ].join("\n"),
-            { stdin: readFileSync(args.src) },
+            { stdinFile: args.src },
           );
         },
       };
