@@ -1,6 +1,6 @@
 /**
  * What the bundle must hold for an inventory: every host's groups say which components it runs
- * (etcd hosts etcd; masters Kubernetes; nodes Docker, CNI and Kubernetes), its variables say which
+ * (etcd hosts etcd; masters Kubernetes; nodes Docker, CNI, Kubernetes and images), its variables say which
  * version, architecture and source. Hosts installing from OS packages need nothing from it.
  */
 import { join } from "node:path";
@@ -15,7 +15,7 @@ import type { BundleRequest } from "./fill-bundle.js";
 const COMPONENTS_OF_GROUP: Readonly<Record<string, readonly ComponentName[]>> = {
   etcd: ["etcd"],
   kube_master: ["kubernetes"],
-  kube_node: ["docker", "cni", "kubernetes"],
+  kube_node: ["docker", "cni", "kubernetes", "images"],
 };
 
 
@@ -45,7 +45,7 @@ export function planBundle(inventory: Inventory, extraVars: Vars, only?: readonl
     for (const component of wanted) {
       if (!vars.bundle_components.includes(component) || (only && !only.includes(component))) continue;
       const version = String(vars[VERSION_VARIABLE[component]]);
-      const request: BundleRequest = { component, version, arch: vars.bundle_arch, source: vars.bundle_source, mirror: vars.bundle_mirror, debsDir: vars.bundle_debs_dir, checksums: vars.bundle_checksums };
+      const request: BundleRequest = { component, version, arch: vars.bundle_arch, source: vars.bundle_source, mirror: vars.bundle_mirror, debsDir: vars.bundle_debs_dir, checksums: vars.bundle_checksums, imageRegistry: vars.image_registry };
       const key = JSON.stringify([bundleDir, request]);
       const entry = planned.get(key) ?? { bundleDir, request, hosts: [] };
       entry.hosts.push(host);

@@ -7,7 +7,7 @@ import { v } from "../vars/schema.js";
 
 export const ARCHES = ["amd64", "arm64"] as const;
 export type Arch = (typeof ARCHES)[number];
-export const COMPONENTS = ["etcd", "kubernetes", "docker", "cni"] as const;
+export const COMPONENTS = ["etcd", "kubernetes", "docker", "cni", "images"] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 export const SOURCES = ["official", "mirror", "debian"] as const;
 export type BundleSource = (typeof SOURCES)[number];
@@ -19,6 +19,7 @@ export const bundleVars = {
   bundle_mirror: v.string("", "A folder or http(s) URL holding the official archives under their own file names (bundle_source: mirror)."),
   bundle_debs_dir: v.string("", "A folder of .deb files to use instead of `apt-get download` (bundle_source: debian)."),
   bundle_checksums: v.map({}, "Pinned sha256 of archives, by file name: a download that differs is refused."),
+  image_registry: v.string("", "A registry that replaces the registry of every bundled image (k8s.gcr.io, docker.io, ...) when `easy-kube bundle` pulls them: a site's own mirror. Empty: each image's own registry."),
   bundle_components: v.list(v.oneOf(COMPONENTS, "etcd", "a component"), [...COMPONENTS], "Components `easy-kube bundle` fills (those the inventory's groups need, out of this list)."),
   bundle_arch: v.oneOf(ARCHES, "amd64", "CPU architecture of the host's programs; checked against the host by the prepare role."),
   bin_dir: v.path("/usr/local/bin", "Where programs from the bundle are installed on the hosts."),
@@ -34,4 +35,5 @@ export const VERSION_VARIABLE: Readonly<Record<ComponentName, keyof typeof bundl
   kubernetes: "kube_version",
   docker: "docker_version",
   cni: "cni_version",
+  images: "kube_version",
 };

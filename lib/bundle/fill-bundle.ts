@@ -10,7 +10,12 @@ import { fromArchive } from "./archive-source.js";
 import type { Arch, BundleSource, ComponentName } from "./bundle-vars.js";
 import { componentFolder, findLocked, readBundleLock, writeBundleLock } from "./bundle-lock.js";
 import { fromDebian } from "./debian-source.js";
-import { componentManifest } from "./manifest.js";
+import { componentManifest, type ComponentManifest } from "./manifest.js";
+import type { BundleImage } from "./images/bundle-images.js";
+import { debianImage } from "./images/debian-images.js";
+import { pullImage } from "./images/registry-pull.js";
+import { EasyKubeError } from "../errors.js";
+import { kubernetesFromDebianSource } from "./kubernetes-source/kubernetes-build.js";
 
 export interface BundleRequest {
   readonly component: ComponentName;
@@ -20,6 +25,8 @@ export interface BundleRequest {
   readonly mirror: string;
   readonly debsDir: string;
   readonly checksums: Readonly<Record<string, string | number>>;
+  /** A registry that replaces every image's own (image_registry). */
+  readonly imageRegistry: string;
 }
 
 export interface FillReport {
@@ -28,7 +35,8 @@ export interface FillReport {
   readonly warnings: string[];
 }
 
-export async function fillBundle(bundleDir: string, request: BundleRequest): Promise<FillReport> {
+/** `progress` hears about long steps (a Kubernetes build takes minutes). */
+export async function fillBundle(bundleDir: string, request: BundleRequest, progress: (line: string) => void = () => {}): Promise<FillReport> {
   const manifest = componentManifest(request.component, request.version, request.arch, request.source);
   const folder = componentFolder(bundleDir, manifest.component, manifest.version, manifest.arch);
   const locked = findLocked(readBundleLock(bundleDir), manifest.component, manifest.version, manifest.arch);
@@ -39,10 +47,7 @@ export async function fillBundle(bundleDir: string, request: BundleRequest): Pro
   const work = mkdtempSync(join(bundleDir, ".work-"));
   try {
     const warnings: string[] = [];
-    const { origin, paths } =
-      manifest.origin.kind === "archive"
-        ? await fromArchive(bundleDir, manifest.origin, request, work, warnings)
-        : fromDebian(manifest.origin, request, work);
+    const { origin, paths } = await obtainFiles(bundleDir, manifest, request, work, warnings, progress);
     mkdirSync(folder, { recursive: true });
     const files: Record<string, string> = {};
     for (const name of manifest.files) {
@@ -58,6 +63,41 @@ export async function fillBundle(bundleDir: string, request: BundleRequest): Pro
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function obtainFiles(bundleDir: string, manifest: ComponentManifest, request: BundleRequest, work: string, warnings: string[], progress: (line: string) => void) {
+  const origin = manifest.origin;
+  switch (origin.kind) {
+    case "archive":
+      return fromArchive(bundleDir, origin, request, work, warnings);
+    case "debian":
+      return fromDebian(origin, request, work);
+    case "source-build":
+      return kubernetesFromDebianSource(request.version, request.arch, origin.programs, progress);
+    case "images":
+      return imagesFor(origin.images, request, work, progress);
+  }
+}
+
+/** One archive per image, built from Debian material or pulled from a registry. */
+async function imagesFor(images: readonly BundleImage[], request: BundleRequest, work: string, progress: (line: string) => void) {
+  const paths: Record<string, string> = {};
+  const origins: string[] = [];
+  for (const image of images) {
+    const made = request.source === "debian" ? await debianImage(image, request, work, progress) : await pulledImage(image, request, work);
+    paths[image.file] = made.path;
+    origins.push(`${image.reference}: ${made.origin}`);
+  }
+  return { origin: origins.join("; "), paths };
+}
+
+async function pulledImage(image: BundleImage, request: BundleRequest, work: string) {
+  if (request.source === "mirror" && !request.imageRegistry) {
+    throw new EasyKubeError(`bundle_source mirror takes images from the site's registry: set image_registry (for ${image.reference})`);
+  }
+  const path = join(work, image.file);
+  const pulled = await pullImage({ reference: image.reference, arch: request.arch, registry: request.imageRegistry, file: path });
+  return { path, origin: `${pulled.source}, image ${pulled.imageId}` };
 }
 
 /** The folder, with a .gitignore: binaries of hundreds of megabytes do not belong in a repository. */

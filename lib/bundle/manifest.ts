@@ -3,8 +3,8 @@
  * where they come from (an official archive and the path of each file inside it, or Debian
  * packages). The version decides file names where upstream changed them (docker 18.09, CNI 0.8).
  */
-import { EasyKubeError } from "../errors.js";
 import type { Arch, BundleSource, ComponentName } from "./bundle-vars.js";
+import { bundleImages, type BundleImage } from "./images/bundle-images.js";
 
 export interface ArchiveOrigin {
   readonly kind: "archive";
@@ -25,13 +25,27 @@ export interface DebianOrigin {
   readonly versioned: readonly string[];
 }
 
+/** Programs built on the control machine from Debian's source package (Kubernetes). */
+export interface SourceBuildOrigin {
+  readonly kind: "source-build";
+  readonly programs: readonly string[];
+}
+
+/** Image archives: pulled from a registry, or built from Debian material (bundle_source debian). */
+export interface ImagesOrigin {
+  readonly kind: "images";
+  readonly images: readonly BundleImage[];
+}
+
 export interface ComponentManifest {
   readonly component: ComponentName;
   readonly version: string;
   readonly arch: Arch;
   readonly files: readonly string[];
-  readonly origin: ArchiveOrigin | DebianOrigin;
+  readonly origin: ArchiveOrigin | DebianOrigin | SourceBuildOrigin | ImagesOrigin;
 }
+
+export const KUBERNETES_PROGRAMS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubectl"] as const;
 
 /** "17.12.0-ce" -> [17, 12, 0]. */
 export function versionNumbers(version: string): number[] {
@@ -46,11 +60,23 @@ export function versionAtLeast(version: string, minimum: string): boolean {
 
 export function componentManifest(component: ComponentName, rawVersion: string, arch: Arch, source: BundleSource): ComponentManifest {
   const version = rawVersion.replace(/^v/, "");
-  const origin = source === "debian" ? debianOrigin(component, version) : archiveOrigin(component, version, arch);
+  if (component === "images") {
+    const images = bundleImages(version, arch);
+    return { component, version, arch, files: images.map((i) => i.file), origin: { kind: "images", images } };
+  }
+  if (source !== "debian") {
+    const origin = archiveOrigin(component, version, arch);
+    return { component, version, arch, files: Object.keys(origin.members), origin };
+  }
+  if (component === "kubernetes") {
+    // Debian packages no Kubernetes server programs, but its source package is the whole tree.
+    return { component, version, arch, files: [...KUBERNETES_PROGRAMS], origin: { kind: "source-build", programs: KUBERNETES_PROGRAMS } };
+  }
+  const origin = debianOrigin(component);
   return { component, version, arch, files: Object.keys(origin.members), origin };
 }
 
-function archiveOrigin(component: ComponentName, version: string, arch: Arch): ArchiveOrigin {
+function archiveOrigin(component: Exclude<ComponentName, "images">, version: string, arch: Arch): ArchiveOrigin {
   switch (component) {
     case "etcd": {
       const folder = `etcd-v${version}-linux-${arch}`;
@@ -60,8 +86,7 @@ function archiveOrigin(component: ComponentName, version: string, arch: Arch): A
     case "kubernetes": {
       const fileName = `kubernetes-server-linux-${arch}.tar.gz`;
       const url = `https://dl.k8s.io/v${version}/${fileName}`;
-      const programs = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubectl"];
-      return { kind: "archive", fileName, url, checksumUrl: `${url}.sha256`, members: Object.fromEntries(programs.map((p) => [p, `kubernetes/server/bin/${p}`])) };
+      return { kind: "archive", fileName, url, checksumUrl: `${url}.sha256`, members: Object.fromEntries(KUBERNETES_PROGRAMS.map((p) => [p, `kubernetes/server/bin/${p}`])) };
     }
     case "docker": {
       const fileName = `docker-${version}.tgz`;
@@ -82,7 +107,7 @@ function archiveOrigin(component: ComponentName, version: string, arch: Arch): A
   }
 }
 
-function debianOrigin(component: ComponentName, _version: string): DebianOrigin {
+function debianOrigin(component: "etcd" | "docker" | "cni"): DebianOrigin {
   const from = (pkg: string, path: string) => ({ package: pkg, path });
   switch (component) {
     case "etcd":
@@ -105,12 +130,14 @@ function debianOrigin(component: ComponentName, _version: string): DebianOrigin 
       };
     case "cni":
       return { kind: "debian", versioned: ["containernetworking-plugins"], members: Object.fromEntries(["bridge", "host-local", "loopback", "portmap"].map((p) => [p, from("containernetworking-plugins", `usr/lib/cni/${p}`)])) };
-    case "kubernetes":
-      throw new EasyKubeError("Debian packages no Kubernetes server binaries (kube-apiserver, kubelet, ...): use bundle_source official or mirror for the kubernetes component, or leave it out of bundle_components");
   }
 }
 
-/** The version Debian's packaging wraps: "1:20.10.24+dfsg1-1+deb12u1+b6" -> "20.10.24". */
+/**
+ * The version Debian's packaging wraps: "1:20.10.24+dfsg1-1+deb12u1+b6" -> "20.10.24"; a
+ * "+really" version is the one really packaged: "1.20.5+really1.20.2-1.1" -> "1.20.2".
+ */
 export function debianUpstreamVersion(packageVersion: string): string {
-  return packageVersion.replace(/^\d+:/, "").replace(/-[^-]*$/, "").replace(/[+~].*$/, "");
+  const upstream = packageVersion.replace(/^\d+:/, "").replace(/-[^-]*$/, "");
+  return (/\+really(.+)$/.exec(upstream)?.[1] ?? upstream).replace(/[+~].*$/, "");
 }

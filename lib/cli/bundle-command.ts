@@ -11,7 +11,7 @@ import { EasyKubeError } from "../errors.js";
 import { loadInventory } from "../inventory/load.js";
 import { parseExtraVars } from "./extra-vars.js";
 
-export const BUNDLE_USAGE = "usage: easy-kube bundle -i INV [-e VAR=VALUE]... [--components etcd,docker,kubernetes,cni]";
+export const BUNDLE_USAGE = "usage: easy-kube bundle -i INV [-e VAR=VALUE]... [--components etcd,docker,kubernetes,cni,images]";
 
 export async function bundleCommand(argv: string[], out: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<number> {
   const { values } = parseArgs({
@@ -41,7 +41,7 @@ export async function bundleCommand(argv: string[], out: (line: string) => void 
   }
   for (const { bundleDir, request, hosts } of planned) {
     const label = `${request.component} ${request.version} ${request.arch}`;
-    const report = await fillBundle(bundleDir, request);
+    const report = await fillBundle(bundleDir, request, (line) => out(`  ${label}: ${line}`));
     out(`${report.status === "ok" ? "ok" : "filled"}: ${label} in ${bundleDir} (from ${report.origin}; for ${hosts.length} host${hosts.length === 1 ? "" : "s"})`);
     for (const warning of report.warnings) out(`  [WARNING] ${warning}`);
   }

@@ -53,6 +53,7 @@ const request = (overrides: Partial<BundleRequest>): BundleRequest => ({
   mirror: "",
   debsDir: "",
   checksums: {},
+  imageRegistry: "",
   ...overrides,
 });
 

@@ -28,13 +28,29 @@ describe("versions manifest", () => {
     expect(componentManifest("cni", "1.1.1", "amd64", "official").files).not.toContain("flannel");
   });
 
-  it("Debian packages: the upstream version, and no Kubernetes server binaries", () => {
+  it("Debian packages: the upstream version; Kubernetes built from the source package", () => {
     expect(debianUpstreamVersion("20.10.24+dfsg1-1+deb12u1+b6")).toBe("20.10.24");
     expect(debianUpstreamVersion("1:2.0.0~git2019-4")).toBe("2.0.0");
     expect(debianUpstreamVersion("3.4.23-4+b4")).toBe("3.4.23");
-    expect(() => componentManifest("kubernetes", "1.20.0", "amd64", "debian")).toThrow(/no Kubernetes server binaries/);
+    expect(debianUpstreamVersion("1.20.5+really1.20.2-1.1+deb12u1")).toBe("1.20.2");
+    const kube = componentManifest("kubernetes", "1.20.2", "amd64", "debian");
+    expect(kube.origin).toEqual({ kind: "source-build", programs: kube.files });
+    expect(kube.files).toEqual(["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubectl"]);
     expect(versionAtLeast("17.12.0-ce", "18.9.0")).toBe(false);
     expect(versionAtLeast("18.09.0", "18.9.0")).toBe(true);
+  });
+
+  it("images: kubelet's sandbox image of the version, and busybox", () => {
+    expect(componentManifest("images", "1.7.11", "arm64", "official").origin).toEqual({
+      kind: "images",
+      images: [
+        { file: "pause.tar", reference: "gcr.io/google_containers/pause-arm64:3.0" },
+        { file: "busybox.tar", reference: "docker.io/library/busybox:1.35" },
+      ],
+    });
+    const lab = componentManifest("images", "1.20.2", "amd64", "debian");
+    expect(lab.files).toEqual(["pause.tar", "busybox.tar"]);
+    expect(lab.origin).toMatchObject({ images: [{ reference: "k8s.gcr.io/pause:3.2" }, { reference: "docker.io/library/busybox:1.35" }] });
   });
 
   it("reads upstream's checksum files: a bare .sha256, and SHA256SUMS lines", () => {

@@ -1,0 +1,61 @@
+/**
+ * The lab's images, built from Debian material without a registry or Docker: the pause image from
+ * the Kubernetes source's own pause program (statically linked, built with the Kubernetes programs),
+ * and busybox from Debian's busybox-static. Each is one layer, written as a docker-archive with the
+ * tag the roles expect.
+ */
+import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { EasyKubeError } from "../../errors.js";
+import { fromDebian } from "../debian-source.js";
+import type { BundleRequest } from "../fill-bundle.js";
+import { kubernetesFromDebianSource } from "../kubernetes-source/kubernetes-build.js";
+import { dockerTag, type BundleImage } from "./bundle-images.js";
+import { layerTarOf, writeDockerArchive } from "./docker-archive.js";
+
+/** A fixed time, so the same programs give the same archive (and image ID). */
+const CREATED = "1970-01-01T00:00:00Z";
+
+/** Applets linked in the busybox image: a fixed list, so the image does not depend on the build host. */
+const BUSYBOX_APPLETS = [
+  "sh", "ash", "cat", "cp", "date", "df", "du", "echo", "env", "false", "find", "grep", "head", "hostname", "id", "ip",
+  "kill", "ln", "ls", "mkdir", "mount", "mv", "nc", "netstat", "nslookup", "ping", "ps", "pwd", "rm", "route", "sed",
+  "seq", "sleep", "sort", "tail", "tee", "test", "timeout", "top", "touch", "tr", "traceroute", "true", "uname", "uniq",
+  "vi", "wc", "wget", "which", "xargs", "httpd", "awk", "cut", "dmesg", "ifconfig", "sync", "[",
+];
+
+export async function debianImage(image: BundleImage, request: BundleRequest, work: string, log: (line: string) => void): Promise<{ path: string; origin: string }> {
+  const rootfs = join(work, `${image.file}.rootfs`);
+  mkdirSync(rootfs, { recursive: true });
+  let origin: string;
+  let config;
+  if (image.file === "pause.tar") {
+    const build = await kubernetesFromDebianSource(request.version, request.arch, ["pause"], log);
+    copyFileSync(build.paths["pause"]!, join(rootfs, "pause"));
+    chmodSync(join(rootfs, "pause"), 0o755);
+    origin = `pause from ${build.origin}`;
+    config = { Entrypoint: ["/pause"], User: "65535:65535" };
+  } else if (image.file === "busybox.tar") {
+    const unpacked = fromDebian({ kind: "debian", versioned: [], members: { busybox: { package: "busybox-static", path: "bin/busybox" } } }, request, join(work, "busybox-deb"));
+    busyboxTree(unpacked.paths["busybox"]!, rootfs);
+    origin = `busybox from ${unpacked.origin}`;
+    config = { Cmd: ["sh"], Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] };
+  } else {
+    throw new EasyKubeError(`bundle_source debian cannot build the image ${image.reference} (${image.file}): fill the images component from a registry (bundle_source official or mirror)`);
+  }
+  const layer = join(work, `${image.file}.layer.tar`);
+  layerTarOf(rootfs, layer);
+  const path = join(work, image.file);
+  const written = writeDockerArchive(path, { repoTags: [dockerTag(image.reference)], architecture: request.arch, config, layerTars: [layer], created: CREATED });
+  return { path, origin: `${origin}, image ${written.imageId}` };
+}
+
+function busyboxTree(busybox: string, rootfs: string): void {
+  for (const dir of ["bin", "etc", "tmp", "root", "var", "home"]) mkdirSync(join(rootfs, dir), { recursive: true });
+  chmodSync(join(rootfs, "tmp"), 0o1777);
+  copyFileSync(busybox, join(rootfs, "bin/busybox"));
+  chmodSync(join(rootfs, "bin/busybox"), 0o755);
+  for (const applet of BUSYBOX_APPLETS) symlinkSync("busybox", join(rootfs, "bin", applet));
+  writeFileSync(join(rootfs, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n");
+  writeFileSync(join(rootfs, "etc/group"), "root:x:0:\nnobody:x:65534:\n");
+}

@@ -1,0 +1,118 @@
+/**
+ * Kubernetes server programs built from Debian's source package with Debian's Go
+ * (build-kubernetes.sh beside this file), cached outside any checkout: a build is keyed by the
+ * source version, the Go version, the architecture and the build recipe, so a second bundle, a
+ * second lab, a fresh clone or CI on a machine that built once reuse the programs, and Go's build
+ * cache makes a rebuild after a recipe change take minutes, not many. Builds take minutes: progress
+ * is reported step by step, and a failure names the build log.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { EasyKubeError } from "../../errors.js";
+import type { Arch } from "../bundle-vars.js";
+import { runTool } from "../run-tool.js";
+import { fetchSourcePackage, unpackSourcePackage } from "./debian-source-package.js";
+
+const RECIPE = join(import.meta.dirname, "build-kubernetes.sh");
+
+/** Where builds are kept: EASYKUBE_BUILD_CACHE, else beside the lab's base system. */
+export function buildCacheRoot(): string {
+  return process.env["EASYKUBE_BUILD_CACHE"] ?? "/var/cache/easy-kube/kubernetes";
+}
+
+export interface BuildKey {
+  readonly debianVersion: string;
+  readonly goVersion: string;
+  readonly arch: Arch;
+  /** sha256 of the build recipe: a changed recipe is a new build. */
+  readonly recipeSha256: string;
+}
+
+/** The cache folder name of a build: every input that changes the programs is in it. */
+export function buildCacheKey(key: BuildKey): string {
+  return `${key.debianVersion}_${key.goVersion}_${key.arch}_${key.recipeSha256.slice(0, 12)}`.replace(/[^A-Za-z0-9._+-]/g, "-");
+}
+
+export interface KubernetesBuild {
+  readonly origin: string;
+  /** Program name -> built file. */
+  readonly paths: Record<string, string>;
+}
+
+/**
+ * The programs (kube-apiserver, ..., and `pause`, the pause image's static program) for `version`,
+ * from the cache or built now.
+ */
+export async function kubernetesFromDebianSource(version: string, arch: Arch, programs: readonly string[], log: (line: string) => void): Promise<KubernetesBuild> {
+  const root = buildCacheRoot();
+  const source = fetchSourcePackage("kubernetes", version, join(root, "source"), log);
+  const key = buildCacheKey({ debianVersion: source.debianVersion, goVersion: goVersion(), arch, recipeSha256: sha256(readFileSync(RECIPE)) });
+  const folder = join(root, key);
+  const bin = join(folder, "bin");
+  const paths = Object.fromEntries(programs.map((p) => [p, join(bin, p)]));
+  const missing = programs.filter((p) => !existsSync(paths[p]!));
+  const origin = `Debian source kubernetes ${source.debianVersion}, built with ${goVersion()} (${folder})`;
+  if (missing.length === 0) return { origin, paths };
+
+  const tree = join(folder, "tree");
+  if (!existsSync(tree)) {
+    log(`unpacking ${source.dsc}`);
+    unpackSourcePackage(source, tree);
+  }
+  mkdirSync(bin, { recursive: true });
+  const logFile = join(folder, "build.log");
+  log(`building ${missing.join(", ")} for ${arch} (minutes on a cold cache; log: ${logFile})`);
+  await runBuild(tree, bin, version, arch, missing, logFile, log);
+  const notBuilt = missing.filter((p) => !existsSync(paths[p]!));
+  if (notBuilt.length > 0) throw new EasyKubeError(`the build made no ${notBuilt.join(", ")}; see ${logFile}`);
+  return { origin, paths };
+}
+
+function runBuild(tree: string, bin: string, version: string, arch: Arch, programs: readonly string[], logFile: string, log: (line: string) => void): Promise<void> {
+  const env = {
+    ...process.env,
+    GOCACHE: join(buildCacheRoot(), "go-build"),
+    GOARCH: arch,
+    SOURCE_DATE_EPOCH: runTool("dpkg-parsechangelog", ["-l", join(tree, "debian/changelog"), "-STimestamp"]).trim(),
+  };
+  rmSync(logFile, { force: true });
+  const fd = openSync(logFile, "a");
+  const started = Date.now();
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn("bash", [RECIPE, tree, bin, version, ...programs], { env, stdio: ["ignore", "pipe", fd] });
+    let pending = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      pending += chunk.toString("utf8");
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        writeSync(fd, line + "\n"); // the log keeps the steps between the tools' own output
+        if (line.startsWith("step: ")) log(`  ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line.slice("step: ".length)}`);
+      }
+    });
+    child.on("error", (error) => reject(new EasyKubeError(`could not run ${RECIPE}: ${error.message}`)));
+    child.on("close", (code) => {
+      closeSync(fd);
+      if (code === 0) resolve();
+      else reject(new EasyKubeError(`building Kubernetes ${version} failed (exit ${code}); the last lines of ${logFile}:\n${tail(logFile, 15)}`));
+    });
+  });
+}
+
+function goVersion(): string {
+  try {
+    return runTool("go", ["env", "GOVERSION"]).trim();
+  } catch {
+    throw new EasyKubeError("building Kubernetes from Debian's source needs Debian's Go: apt-get install golang-go golang-github-modern-go-reflect2-dev dpkg-dev gcc");
+  }
+}
+
+function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function tail(file: string, lines: number): string {
+  return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+}
