@@ -1,11 +1,17 @@
-/** packages: OS packages present or absent, with apt on Debian/Ubuntu and dnf/yum on CentOS/RHEL. */
+/**
+ * packages: OS packages present or absent, with apt on Debian/Ubuntu and dnf/yum on CentOS/RHEL.
+ * Names may pin a version in the manager's syntax (`docker-ce=5:20.10.*`, `docker-ce-17.12.0.ce`):
+ * such a package is present only when the installed version matches (package-spec.ts).
+ */
 import { shellCommand } from "../connection/quote.js";
 import { runChecked } from "../connection/types.js";
 import { EasyKubeError } from "../errors.js";
 import { installedPackages, packageManager, type PackageManager } from "../facts/packages.js";
 import type { Operation, Plan } from "./operation.js";
+import { parsePackageSpec } from "./package-spec.js";
 
 export interface PackagesArgs {
+  /** Package names, each perhaps with a version in the manager's syntax (apt `name=version`, yum/dnf `name-version[-release]`; globs allowed). */
   readonly names: readonly string[];
   /** @default "present" */
   readonly state?: "present" | "absent";
@@ -21,11 +27,20 @@ export function packages(args: PackagesArgs): Operation {
       if (args.names.length === 0) return { changes: [] };
       const manager = await target.facts.get(packageManager, null);
       if (!manager) throw new EasyKubeError("no supported package manager (apt-get, dnf or yum) on this host");
-      const installed = await target.facts.get(installedPackages, { manager, names: args.names });
-      const todo = args.names.filter((name) => installed.has(name) === (state === "absent"));
+      const specs = args.names.map((name) => parsePackageSpec(manager, name));
+      const installed = await target.facts.get(installedPackages, { manager, names: [...new Set(specs.flatMap((s) => s.names))] });
+      const changes: string[] = [];
+      const todo: string[] = [];
+      for (const spec of specs) {
+        const satisfied = spec.satisfiedBy(installed);
+        if ((satisfied !== undefined) === (state === "present")) continue;
+        todo.push(spec.spec);
+        const other = state === "present" ? spec.names.map((n) => installed.get(n) && `${n} ${installed.get(n)}`).find(Boolean) : undefined;
+        changes.push(`${state === "present" ? "install" : "remove"} ${spec.spec}${other ? ` (installed: ${other})` : ""}`);
+      }
       if (todo.length === 0) return { changes: [] };
       return {
-        changes: todo.map((name) => `${state === "present" ? "install" : "remove"} ${name}`),
+        changes,
         apply: () => runChecked(target.connection, packageScript(manager, state, todo, args.updateCache ?? false), { timeoutMs: 30 * 60_000 }).then(() => undefined),
       };
     },
