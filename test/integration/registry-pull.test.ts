@@ -3,12 +3,15 @@
  * auth like Docker Hub's and gcr.io's): images pulled by tag and by digest become `docker save`
  * archives with the registry's config (image ID = config digest) and the right layers and tag; a
  * manifest list gives the bundle architecture's image; a site mirror (image_registry) serves
- * images under their own names; credentials reach the token server; a tampered manifest or blob
+ * images under their own names; a redirect to another registry host is followed, the token
+ * staying with the host that asked for it; credentials reach the token server; a tampered manifest or blob
  * and an unknown tag are refused clearly, leaving no file.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pullImage } from "../../lib/bundle/images/index.js";
@@ -88,6 +91,24 @@ describe("pulling images from a registry (registry HTTP API v2)", () => {
     const pulled = await pullImage({ reference: "k8s.gcr.io/pause:3.2", arch: "amd64", registry: registry.host, file: join(out, "mirrored.tar") });
     expect(pulled.source).toBe(`${registry.host}/pause@${pause.manifestDigest}`);
     expectArchiveOf(join(out, "mirrored.tar"), pause, ["k8s.gcr.io/pause:3.2"]);
+  });
+
+  it("follows a registry's redirect to another host (k8s.gcr.io -> registry.k8s.io), authenticating with that host alone", async () => {
+    const seen: (string | undefined)[] = [];
+    const front = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(307, { location: `http://${registry.host}${req.url}` }).end();
+    });
+    await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+    const frontHost = `127.0.0.1:${(front.address() as AddressInfo).port}`;
+    try {
+      const pulled = await pullImage({ reference: "k8s.gcr.io/pause:3.2", arch: "arm64", registry: frontHost, file: join(out, "redirected.tar") });
+      expect(pulled.imageId).toBe(pauseArm.configDigest);
+      expect(seen.length).toBeGreaterThan(3);
+      expect(seen.filter(Boolean)).toEqual([]);
+    } finally {
+      front.close();
+    }
   });
 
   it("says which platforms a manifest list offers when the bundle's is not among them", async () => {

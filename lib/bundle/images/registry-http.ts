@@ -2,8 +2,9 @@
  * GET requests to a registry's HTTP API v2 with the registry's own auth: on 401 the
  * WWW-Authenticate challenge says how to authenticate (Bearer: fetch a token from the realm,
  * anonymously or with the configured credentials; Basic: send the credentials), and the request
- * is made again. Blob downloads are often redirected to a storage host, which must not get the
- * registry's token, so redirects are followed here and credentials stay with the registry.
+ * is made again. Registries redirect (k8s.gcr.io to registry.k8s.io to Artifact Registry; blobs
+ * to a storage host), so redirects are followed here and each host gets only the authorization
+ * its own challenge earned: a token never leaks to a storage host or another registry.
  */
 import { EasyKubeError } from "../../errors.js";
 
@@ -17,35 +18,36 @@ export interface RegistrySession {
   readonly baseUrl: string;
   readonly repository: string;
   readonly credentials?: RegistryCredentials;
-  /** The Authorization header earned by the last challenge, reused for the session's requests. */
-  authorization?: string;
+  /** Origin ("https://registry.k8s.io") -> the Authorization header its challenge earned, reused for the session's requests. */
+  readonly authorizations: Map<string, string>;
 }
 
 const MAX_REDIRECTS = 5;
 
-/** GET <baseUrl>/v2/<repository>/<path>; a 401 is answered once with the challenge's auth. */
+/** GET <baseUrl>/v2/<repository>/<path>; each host on the way that answers 401 is authenticated with once. */
 export async function registryGet(session: RegistrySession, path: string, headers: Record<string, string> = {}): Promise<Response> {
   const url = `${session.baseUrl}/v2/${session.repository}/${path}`;
-  const first = await getFollowingRedirects(session, url, headers);
-  if (first.status !== 401) return first;
-  await first.body?.cancel();
-  session.authorization = await authorizationFor(session, first.headers.get("www-authenticate") ?? "", url);
-  const second = await getFollowingRedirects(session, url, headers);
-  if (second.status === 401) {
-    await second.body?.cancel();
-    throw new EasyKubeError(`${url}: refused the ${session.credentials ? "configured credentials" : "anonymous token"} (HTTP 401)`);
+  for (;;) {
+    const { response, url: answeredBy } = await getFollowingRedirects(session, url, headers);
+    if (response.status !== 401) return response;
+    await response.body?.cancel();
+    const origin = new URL(answeredBy).origin;
+    if (session.authorizations.has(origin)) {
+      throw new EasyKubeError(`${answeredBy}: refused the ${session.credentials ? "configured credentials" : "anonymous token"} (HTTP 401)`);
+    }
+    // The credentials are the configured registry's: a host it redirects to gets an anonymous token.
+    const credentials = origin === new URL(session.baseUrl).origin ? session.credentials : undefined;
+    session.authorizations.set(origin, await authorizationFor(session.repository, credentials, response.headers.get("www-authenticate") ?? "", answeredBy));
   }
-  return second;
 }
 
-async function getFollowingRedirects(session: RegistrySession, url: string, headers: Record<string, string>): Promise<Response> {
-  const registryOrigin = new URL(session.baseUrl).origin;
+async function getFollowingRedirects(session: RegistrySession, url: string, headers: Record<string, string>): Promise<{ response: Response; url: string }> {
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const sameOrigin = new URL(current).origin === registryOrigin;
-    const response = await fetchOrExplain(current, { headers: { ...headers, ...(sameOrigin && session.authorization ? { authorization: session.authorization } : {}) }, redirect: "manual" });
+    const authorization = session.authorizations.get(new URL(current).origin);
+    const response = await fetchOrExplain(current, { headers: { ...headers, ...(authorization ? { authorization } : {}) }, redirect: "manual" });
     const location = response.headers.get("location");
-    if (response.status < 300 || response.status >= 400 || !location) return response;
+    if (response.status < 300 || response.status >= 400 || !location) return { response, url: current };
     await response.body?.cancel();
     current = new URL(location, current).toString();
   }
@@ -71,9 +73,9 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   return { scheme: (match?.[1] ?? "").toLowerCase(), params };
 }
 
-async function authorizationFor(session: RegistrySession, challengeHeader: string, url: string): Promise<string> {
+async function authorizationFor(repository: string, credentials: RegistryCredentials | undefined, challengeHeader: string, url: string): Promise<string> {
   const { scheme, params } = parseChallenge(challengeHeader);
-  const basic = session.credentials ? `Basic ${Buffer.from(`${session.credentials.username}:${session.credentials.password}`).toString("base64")}` : undefined;
+  const basic = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}` : undefined;
   if (scheme === "basic") {
     if (!basic) throw new EasyKubeError(`${url}: the registry asks for a user name and password (HTTP Basic), and none is configured for it`);
     return basic;
@@ -81,11 +83,11 @@ async function authorizationFor(session: RegistrySession, challengeHeader: strin
   if (scheme !== "bearer" || !params["realm"]) throw new EasyKubeError(`${url}: HTTP 401 without a usable challenge (WWW-Authenticate: "${challengeHeader}")`);
   const tokenUrl = new URL(params["realm"]);
   if (params["service"]) tokenUrl.searchParams.set("service", params["service"]);
-  tokenUrl.searchParams.set("scope", params["scope"] ?? `repository:${session.repository}:pull`);
+  tokenUrl.searchParams.set("scope", params["scope"] ?? `repository:${repository}:pull`);
   const response = await fetchOrExplain(tokenUrl.toString(), { headers: basic ? { authorization: basic } : {} });
   if (!response.ok) {
     await response.body?.cancel();
-    throw new EasyKubeError(`${tokenUrl.origin}${tokenUrl.pathname}: no ${basic ? "" : "anonymous "}pull token for ${session.repository} (HTTP ${response.status})`);
+    throw new EasyKubeError(`${tokenUrl.origin}${tokenUrl.pathname}: no ${basic ? "" : "anonymous "}pull token for ${repository} (HTTP ${response.status})`);
   }
   const body = (await response.json().catch(() => ({}))) as { token?: string; access_token?: string };
   const token = body.token ?? body.access_token;

@@ -52,7 +52,7 @@ export async function pullImage(options: PullImageOptions): Promise<PulledImage>
   const reference = parseImageReference(options.reference);
   const location = registryLocation(reference, options.registry);
   const what = options.reference;
-  const session: RegistrySession = { baseUrl: location.baseUrl, repository: location.repository, ...(options.credentials ? { credentials: options.credentials } : {}) };
+  const session: RegistrySession = { baseUrl: location.baseUrl, repository: location.repository, authorizations: new Map(), ...(options.credentials ? { credentials: options.credentials } : {}) };
   const { manifest, digest: manifestDigest } = await imageManifest(session, location.manifestReference, reference.digest, options.arch, what);
 
   mkdirSync(dirname(options.file), { recursive: true });
