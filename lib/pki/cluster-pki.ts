@@ -1,8 +1,12 @@
 /**
- * The guide's certificates (step 2) and who gets which file, as pure functions of the inventory:
- * the `kubernetes` certificate (etcd and the apiserver, server and client auth) names every master
- * and etcd host, 127.0.0.1, the first service IP and the in-cluster names; `kube-proxy` is
- * system:kube-proxy; `admin` is in system:masters.
+ * The cluster's certificates and who gets which file, as pure functions of the inventory. Two
+ * CAs: the cluster CA (`ca`) signs what talks to the apiserver - `kubernetes` (the apiserver's
+ * serving certificate: every master, 127.0.0.1, the first service IP and the in-cluster names),
+ * `admin` (system:masters), `kube-proxy`, `kube-controller-manager`, `kube-scheduler` and the
+ * apiserver's client identity towards the kubelets; the etcd CA (`etcd-ca`, as kubespray and
+ * kubeadm do) signs only etcd's members (`etcd`) and its one client identity (`etcd-client`, for
+ * the apiserver and etcdctl). etcd trusts the etcd CA alone, so no certificate a node holds (kube-proxy's,
+ * a kubelet's) opens etcd.
  */
 import { EasyKubeError } from "../errors.js";
 import type { CertificateProfile, Subject } from "./certificate.js";
@@ -18,14 +22,70 @@ export interface PkiSettings {
   readonly extraSans: readonly string[];
 }
 
-/** The hosts a certificate must name, as the inventory gives them. */
-export interface PkiHosts {
-  /** Masters and etcd members: inventory name and address (ansible_host) of each. */
-  readonly servers: readonly { name: string; address?: string }[];
+/** A server as the inventory gives it: its inventory name and the addresses it is reached at. */
+export interface ServerHost {
+  readonly name: string;
+  /** ansible_host, and for etcd members etcd_address: every address clients and peers may dial. */
+  readonly addresses: readonly string[];
 }
 
-export type ClusterCertificate = "kubernetes" | "kube-proxy" | "admin";
-export const CLUSTER_CERTIFICATES: readonly ClusterCertificate[] = ["kubernetes", "kube-proxy", "admin"];
+/** The hosts certificates must name, in inventory order. */
+export interface PkiHosts {
+  readonly masters: readonly ServerHost[];
+  readonly etcd: readonly ServerHost[];
+}
+
+/** The two authorities, by base name in the PKI folder (ca.pem/ca-key.pem, etcd-ca.pem/etcd-ca-key.pem). */
+export type Authority = "ca" | "etcd-ca";
+export const AUTHORITIES: readonly Authority[] = ["ca", "etcd-ca"];
+
+export type ClusterCertificate =
+  | "kubernetes"
+  | "kube-proxy"
+  | "admin"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  | "kube-apiserver-kubelet-client"
+  | "etcd"
+  | "etcd-client";
+export const CLUSTER_CERTIFICATES: readonly ClusterCertificate[] = [
+  "kubernetes",
+  "kube-proxy",
+  "admin",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kube-apiserver-kubelet-client",
+  "etcd",
+  "etcd-client",
+];
+
+/**
+ * What etcd members use (--cert-file/--key-file/--trusted-ca-file and the peer ones): file names
+ * in the PKI folder and in pki_remote_ssl_dir on the hosts.
+ */
+export const ETCD_MEMBER_FILES = { ca: "etcd-ca.pem", cert: "etcd.pem", key: "etcd-key.pem" } as const;
+
+/**
+ * The etcd client identity: kube-apiserver's --etcd-cafile/--etcd-certfile/--etcd-keyfile, and
+ * etcdctl's --cacert/--cert/--key. Only masters and etcd members receive it.
+ */
+export const ETCD_CLIENT_FILES = { ca: "etcd-ca.pem", cert: "etcd-client.pem", key: "etcd-client-key.pem" } as const;
+
+/**
+ * What kube-master uses besides the cluster CA and `kubernetes.pem`: the service account key pair
+ * (apiserver --service-account-key-file=sa.pub, controller-manager
+ * --service-account-private-key-file=sa.key), the apiserver's client identity towards the kubelets
+ * (--kubelet-client-certificate/--kubelet-client-key), and the kubeconfigs of the controller-manager
+ * and the scheduler (in kube_config_dir).
+ */
+export const KUBE_MASTER_FILES = {
+  serviceAccountKey: "sa.key",
+  serviceAccountPublicKey: "sa.pub",
+  kubeletClientCert: "kube-apiserver-kubelet-client.pem",
+  kubeletClientKey: "kube-apiserver-kubelet-client-key.pem",
+  controllerManagerKubeconfig: "kube-controller-manager.kubeconfig",
+  schedulerKubeconfig: "kube-scheduler.kubeconfig",
+} as const;
 
 /** The first usable address of the service network: the `kubernetes` service's ClusterIP. */
 export function firstServiceIp(cidr: string): string {
@@ -40,10 +100,15 @@ export function firstServiceIp(cidr: string): string {
   return [24, 16, 8, 0].map((shift) => (first >>> shift) & 255).join(".");
 }
 
+function serverNames(servers: readonly ServerHost[]): string[] {
+  return servers.flatMap((s) => [...s.addresses, s.name]).filter((n) => n !== "");
+}
+
+/** The apiserver's names: how nodes, pods and the masters' own components reach it. */
 export function kubernetesCertificateHosts(hosts: PkiHosts, settings: PkiSettings): string[] {
   const names = [
     "127.0.0.1",
-    ...hosts.servers.flatMap((s) => [s.address, s.name]).filter((n): n is string => !!n),
+    ...serverNames(hosts.masters),
     firstServiceIp(settings.serviceCidr),
     "kubernetes",
     "kubernetes.default",
@@ -54,13 +119,41 @@ export function kubernetesCertificateHosts(hosts: PkiHosts, settings: PkiSetting
   return [...new Set(names)];
 }
 
-export function clusterCertificateProfiles(hosts: PkiHosts, settings: PkiSettings): Record<ClusterCertificate, CertificateProfile> {
+/** etcd members' names: every address a peer or client dials (etcd_address included), and 127.0.0.1. */
+export function etcdCertificateHosts(hosts: PkiHosts): string[] {
+  return [...new Set(["127.0.0.1", "localhost", ...serverNames(hosts.etcd)])];
+}
+
+export interface IssuedCertificate {
+  /** The authority that signs it. */
+  readonly ca: Authority;
+  readonly profile: CertificateProfile;
+}
+
+export function authorityProfile(authority: Authority, settings: PkiSettings): Omit<CertificateProfile, "hosts" | "serverAuth" | "clientAuth"> {
+  const commonName = authority === "ca" ? "kubernetes" : "etcd-ca";
+  return { subject: { ...settings.subject, commonName }, validityDays: settings.caValidityDays, keyBits: settings.keyBits };
+}
+
+export function clusterCertificateProfiles(hosts: PkiHosts, settings: PkiSettings): Record<ClusterCertificate, IssuedCertificate> {
   const base = { validityDays: settings.certValidityDays, keyBits: settings.keyBits };
   const subject = (commonName: string, organization: string): Subject => ({ ...settings.subject, commonName, organization });
+  const k8s = settings.subject.organization ?? "k8s";
+  const client = (commonName: string, organization: string): IssuedCertificate => ({ ca: "ca", profile: { ...base, subject: subject(commonName, organization), clientAuth: true } });
   return {
-    kubernetes: { ...base, subject: subject("kubernetes", settings.subject.organization ?? "k8s"), hosts: kubernetesCertificateHosts(hosts, settings), serverAuth: true, clientAuth: true },
-    "kube-proxy": { ...base, subject: subject("system:kube-proxy", settings.subject.organization ?? "k8s"), clientAuth: true },
-    admin: { ...base, subject: subject("admin", "system:masters"), clientAuth: true },
+    kubernetes: { ca: "ca", profile: { ...base, subject: subject("kubernetes", k8s), hosts: kubernetesCertificateHosts(hosts, settings), serverAuth: true, clientAuth: true } },
+    "kube-proxy": client("system:kube-proxy", k8s),
+    admin: client("admin", "system:masters"),
+    // Kubernetes' built-in RBAC binds these user names to the controllers' and scheduler's roles.
+    "kube-controller-manager": client("system:kube-controller-manager", "system:kube-controller-manager"),
+    "kube-scheduler": client("system:kube-scheduler", "system:kube-scheduler"),
+    // As kubeadm: in system:masters, because 1.7 has no built-in role for the kubelet API
+    // (system:kubelet-api-admin came in 1.11); it lives only on masters, which hold ca-key.pem
+    // and admin.pem anyway, so it gives no one more than they have.
+    "kube-apiserver-kubelet-client": client("kube-apiserver-kubelet-client", "system:masters"),
+    // Members serve clients and authenticate to each other with the same certificate.
+    etcd: { ca: "etcd-ca", profile: { ...base, subject: subject("etcd", k8s), hosts: etcdCertificateHosts(hosts), serverAuth: true, clientAuth: true } },
+    "etcd-client": { ca: "etcd-ca", profile: { ...base, subject: subject("etcd-client", k8s), clientAuth: true } },
   };
 }
 
@@ -73,17 +166,22 @@ export interface DistributedFile {
 }
 
 /**
- * Who uses what (the guide's table), by inventory group. Masters also get ca-key.pem: with TLS
- * bootstrap, kube-controller-manager signs the kubelets' certificates with it.
+ * Who uses what, by inventory group. Masters also get ca-key.pem: with TLS bootstrap,
+ * kube-controller-manager signs the kubelets' certificates with it. The etcd CA's key stays on the
+ * control machine: no host needs to sign for etcd.
  */
 export function pkiFilesFor(groups: readonly string[], sslDir: string, configDir: string): DistributedFile[] {
   const files = new Map<string, DistributedFile>();
-  const add = (name: string, dest: string) => files.set(name, { name, dest, secret: name.endsWith("-key.pem") || name.endsWith("kubeconfig") || name === "token.csv" });
+  const add = (name: string, dest: string) => files.set(name, { name, dest, secret: isSecretPkiFile(name) });
   const ssl = (name: string) => add(name, `${sslDir}/${name}`);
-  if (groups.includes("etcd")) ["ca.pem", "kubernetes.pem", "kubernetes-key.pem"].forEach(ssl);
+  const etcdClient = [ETCD_CLIENT_FILES.ca, ETCD_CLIENT_FILES.cert, ETCD_CLIENT_FILES.key];
+  if (groups.includes("etcd")) [ETCD_MEMBER_FILES.ca, ETCD_MEMBER_FILES.cert, ETCD_MEMBER_FILES.key, ...etcdClient].forEach(ssl);
   if (groups.includes("kube_master")) {
-    ["ca.pem", "ca-key.pem", "kubernetes.pem", "kubernetes-key.pem", "admin.pem", "admin-key.pem"].forEach(ssl);
+    ["ca.pem", "ca-key.pem", "kubernetes.pem", "kubernetes-key.pem", "admin.pem", "admin-key.pem", ...etcdClient].forEach(ssl);
+    [KUBE_MASTER_FILES.kubeletClientCert, KUBE_MASTER_FILES.kubeletClientKey, KUBE_MASTER_FILES.serviceAccountKey, KUBE_MASTER_FILES.serviceAccountPublicKey].forEach(ssl);
     add("token.csv", `${configDir}/token.csv`);
+    add(KUBE_MASTER_FILES.controllerManagerKubeconfig, `${configDir}/${KUBE_MASTER_FILES.controllerManagerKubeconfig}`);
+    add(KUBE_MASTER_FILES.schedulerKubeconfig, `${configDir}/${KUBE_MASTER_FILES.schedulerKubeconfig}`);
     add("kubeconfig", "/root/.kube/config");
   }
   if (groups.includes("kube_node")) {
@@ -92,4 +190,9 @@ export function pkiFilesFor(groups: readonly string[], sslDir: string, configDir
     add("kube-proxy.kubeconfig", `${configDir}/kube-proxy.kubeconfig`);
   }
   return [...files.values()];
+}
+
+/** Keys, tokens and kubeconfigs (which embed a key or the token): 0600 everywhere. */
+export function isSecretPkiFile(name: string): boolean {
+  return name.endsWith("-key.pem") || name.endsWith("kubeconfig") || name === "token.csv" || name === KUBE_MASTER_FILES.serviceAccountKey;
 }

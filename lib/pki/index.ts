@@ -4,3 +4,4 @@ export * from "./cluster-pki.js";
 export * from "./kubeconfig.js";
 export * from "./pki-operations.js";
 export { readPkiFile, PKI_GITIGNORE } from "./pki-folder.js";
+export * from "./ca-guard.js";

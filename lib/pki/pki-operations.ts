@@ -3,10 +3,10 @@
  * scheduled on. Each plans from the files already in the folder: nothing is generated when what
  * exists still serves, and only what no longer covers its profile is reissued, from the same CA.
  */
-import { randomBytes } from "node:crypto";
+import { createPublicKey, randomBytes } from "node:crypto";
 import { EasyKubeError } from "../errors.js";
 import type { Operation, Plan } from "../ops/operation.js";
-import { createCa, describeCertificate, issueCertificate, shortcomings, type CertificateProfile } from "./certificate.js";
+import { createCa, describeCertificate, generateRsaKeyPem, issueCertificate, shortcomings, type CertificateProfile } from "./certificate.js";
 import { parseTokenCsv, renderKubeconfig, tokenCsvLine } from "./kubeconfig.js";
 import { fixFolder, folderProblems, readPkiFile, writePkiFile } from "./pki-folder.js";
 
@@ -22,24 +22,27 @@ export function pkiFolder(dir: string): Operation {
 
 export interface CaArgs {
   readonly dir: string;
+  /** Base name: writes <name>.pem and <name>-key.pem. @default "ca" */
+  readonly name?: string;
   readonly profile: Omit<CertificateProfile, "hosts" | "serverAuth" | "clientAuth">;
   readonly force?: boolean;
 }
 
 export function certificateAuthority(args: CaArgs): Operation {
+  const name = args.name ?? "ca";
   return {
-    title: "certificate authority",
+    title: `certificate authority ${name}`,
     async plan(): Promise<Plan> {
-      const cert = readPkiFile(args.dir, "ca.pem");
-      const key = readPkiFile(args.dir, "ca-key.pem");
-      const reason = args.force ? "renewal forced" : !cert || !key ? undefined : !describeCertificate(cert).isCa ? "ca.pem is not a CA certificate" : null;
+      const cert = readPkiFile(args.dir, `${name}.pem`);
+      const key = readPkiFile(args.dir, `${name}-key.pem`);
+      const reason = args.force ? "renewal forced" : !cert || !key ? undefined : !describeCertificate(cert).isCa ? `${name}.pem is not a CA certificate` : null;
       if (reason === null) return { changes: [] };
       return {
-        changes: [reason ? `recreate the CA (${reason}); every certificate will be reissued` : "create the CA (ca.pem, ca-key.pem)"],
+        changes: [reason ? `recreate ${name} (${reason}); every certificate it signs will be reissued` : `create ${name} (${name}.pem, ${name}-key.pem)`],
         async apply() {
           const ca = createCa(args.profile);
-          writePkiFile(args.dir, "ca-key.pem", ca.keyPem, true);
-          writePkiFile(args.dir, "ca.pem", ca.certPem, false);
+          writePkiFile(args.dir, `${name}-key.pem`, ca.keyPem, true);
+          writePkiFile(args.dir, `${name}.pem`, ca.certPem, false);
         },
       };
     },
@@ -50,6 +53,8 @@ export interface CertificateArgs {
   readonly dir: string;
   /** Base name: writes <name>.pem and <name>-key.pem. */
   readonly name: string;
+  /** Base name of the signing CA in the folder. @default "ca" */
+  readonly ca?: string;
   readonly profile: CertificateProfile;
   readonly renewBeforeDays: number;
   /** Reissue with a new key even if the certificate still serves. */
@@ -59,16 +64,18 @@ export interface CertificateArgs {
 export function certificate(args: CertificateArgs): Operation {
   const certFile = `${args.name}.pem`;
   const keyFile = `${args.name}-key.pem`;
+  const caFile = `${args.ca ?? "ca"}.pem`;
+  const caKeyFile = `${args.ca ?? "ca"}-key.pem`;
   return {
     title: `certificate ${certFile}`,
     async plan(): Promise<Plan> {
-      const caCert = readPkiFile(args.dir, "ca.pem");
+      const caCert = readPkiFile(args.dir, caFile);
       const cert = readPkiFile(args.dir, certFile);
       const key = readPkiFile(args.dir, keyFile);
       let change: string;
       if (!cert || !key) change = `issue ${certFile}`;
       else if (args.force) change = `reissue ${certFile} with a new key (forced)`;
-      else if (!caCert) change = `reissue ${certFile} (new CA)`;
+      else if (!caCert) change = `reissue ${certFile} (new CA ${caFile})`;
       else {
         const problems = shortcomings(cert, key, caCert, args.profile, args.renewBeforeDays);
         if (problems.length === 0) return { changes: [] };
@@ -77,8 +84,8 @@ export function certificate(args: CertificateArgs): Operation {
       return {
         changes: [change],
         async apply() {
-          const ca = { certPem: readPkiFile(args.dir, "ca.pem"), keyPem: readPkiFile(args.dir, "ca-key.pem") };
-          if (!ca.certPem || !ca.keyPem) throw new EasyKubeError(`cannot issue ${certFile}: the CA is missing from ${args.dir}`);
+          const ca = { certPem: readPkiFile(args.dir, caFile), keyPem: readPkiFile(args.dir, caKeyFile) };
+          if (!ca.certPem || !ca.keyPem) throw new EasyKubeError(`cannot issue ${certFile}: ${caFile} or ${caKeyFile} is missing from ${args.dir}`);
           // A certificate reissued to cover new hosts keeps its key; a forced renewal rotates it.
           const reuseKey = !args.force && cert && key ? key : undefined;
           const issued = issueCertificate({ certPem: ca.certPem, keyPem: ca.keyPem }, args.profile, reuseKey);
@@ -88,6 +95,39 @@ export function certificate(args: CertificateArgs): Operation {
       };
     },
   };
+}
+
+/**
+ * The service account key pair (sa.key, RSA, 0600; sa.pub, its public key): the controller-manager
+ * signs service account tokens with the key, the apiserver checks them with the public key. Made
+ * once; a new pair only on request (every existing token then stops working). A sa.pub that does
+ * not belong to sa.key is written again from the key.
+ */
+export function serviceAccountKeys(dir: string, keyBits: number, force = false): Operation {
+  return {
+    title: "service account key pair",
+    async plan(): Promise<Plan> {
+      const key = readPkiFile(dir, "sa.key");
+      const pub = readPkiFile(dir, "sa.pub");
+      if (key && !force) {
+        const wanted = publicKeyPem(key);
+        if (pub === wanted) return { changes: [] };
+        return { changes: [pub ? "rewrite sa.pub from sa.key (it did not belong to it)" : "write sa.pub from sa.key"], apply: async () => writePkiFile(dir, "sa.pub", wanted, false) };
+      }
+      return {
+        changes: [force ? "new service account key pair (forced; existing service account tokens stop working)" : "create the service account key pair (sa.key, sa.pub)"],
+        async apply() {
+          const created = generateRsaKeyPem(keyBits);
+          writePkiFile(dir, "sa.key", created, true);
+          writePkiFile(dir, "sa.pub", publicKeyPem(created), false);
+        },
+      };
+    },
+  };
+}
+
+function publicKeyPem(privateKeyPem: string): string {
+  return createPublicKey(privateKeyPem).export({ type: "spki", format: "pem" }).toString();
 }
 
 /** token.csv with the kubelet bootstrap token (kube-apiserver --token-auth-file), made once. */

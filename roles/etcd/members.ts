@@ -1,5 +1,6 @@
 /** Who the members are and how to reach them, from the inventory (the same for every host). */
 import type { InventoryView, Vars } from "easy-kube";
+import { ETCD_CLIENT_FILES } from "easy-kube/pki";
 
 export function memberName(host: string, vars: Vars): string {
   return String(vars["etcd_name"] || host);
@@ -34,8 +35,9 @@ export function clientEndpoints(inventory: InventoryView): string {
     .join(",");
 }
 
-/** etcdctl (API v3, which 3.2 must be told) with the cluster's client certificate. */
+/** etcdctl (API v3, which 3.2 must be told) with the etcd client identity. */
 export function etcdctl(vars: { bin: string; etcd_ssl_dir: string }, endpoints: string, args: string): string {
   const ssl = vars.etcd_ssl_dir;
-  return `ETCDCTL_API=3 ${vars.bin}/etcdctl --endpoints=${endpoints} --cacert=${ssl}/ca.pem --cert=${ssl}/kubernetes.pem --key=${ssl}/kubernetes-key.pem --command-timeout=5s ${args}`;
+  const files = ETCD_CLIENT_FILES;
+  return `ETCDCTL_API=3 ${vars.bin}/etcdctl --endpoints=${endpoints} --cacert=${ssl}/${files.ca} --cert=${ssl}/${files.cert} --key=${ssl}/${files.key} --command-timeout=5s ${args}`;
 }

@@ -5,7 +5,8 @@
  * yet fails to bootstrap, it is stopped and its data folder wiped - a half-bootstrapped member
  * cannot retry - and the failure says what to do next.
  */
-import { OperationFailed, shellQuote, type Operation, type Plan } from "easy-kube";
+import { OperationFailed, shellQuote, type Operation, type Plan, type Target } from "easy-kube";
+import { DISCOVERY_ENV_FILE } from "./discovery-environment.ts";
 
 export interface StartMemberArgs {
   readonly dataDir: string;
@@ -26,7 +27,7 @@ export function startMember(args: StartMemberArgs): Operation {
         async apply() {
           const start = await target.connection.run("systemctl daemon-reload && systemctl start etcd");
           if (start.code === 0) return { data: { started: true } };
-          const journal = (await target.connection.run("journalctl -u etcd -n 25 --no-pager -o cat 2>/dev/null || true")).stdout.trim();
+          const journal = await recentLog(target, args.discovery);
           if (!isNew) throw new OperationFailed(`etcd did not start: ${start.stderr.trim()}\n${journal}`);
           await target.connection.run(`systemctl stop etcd; rm -rf ${data}/member`);
           const next = args.discovery
@@ -37,4 +38,12 @@ export function startMember(args: StartMemberArgs): Operation {
       };
     },
   };
+}
+
+/** etcd's last log lines, with the discovery URL masked: etcd logs it when it starts, and it is a secret. */
+async function recentLog(target: Target, discovery: boolean): Promise<string> {
+  const journal = (await target.connection.run("journalctl -u etcd -n 25 --no-pager -o cat 2>/dev/null || true")).stdout.trim();
+  if (!discovery) return journal;
+  const url = (await target.connection.run(`sed -n 's/^ETCD_DISCOVERY=//p' ${shellQuote(DISCOVERY_ENV_FILE)} 2>/dev/null || true`)).stdout.trim();
+  return url ? journal.split(url).join("********") : journal;
 }

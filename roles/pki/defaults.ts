@@ -1,19 +1,27 @@
-/** Variables of the pki roles: the guide's certificates, their subjects, lifetimes and locations. */
+/** Variables of the pki roles: the cluster's CAs and certificates, their subjects, lifetimes and locations. */
 import { defineSchema, v } from "easy-kube";
 
 export const pkiDefaults = defineSchema({
   pki_dir: v.string("", "Folder with the cluster's CA, keys, certificates, token and kubeconfigs on the control machine; empty: .pki/ beside the inventory."),
-  pki_key_bits: v.integer(2048, "RSA key size of the CA and every certificate.", { min: 2048, max: 8192 }),
-  pki_ca_validity_days: v.integer(3650, "Lifetime of the CA.", { min: 1 }),
-  pki_cert_validity_days: v.integer(365, "Lifetime of the kubernetes, kube-proxy and admin certificates.", { min: 1 }),
+  pki_key_bits: v.integer(2048, "RSA key size of the CAs, every certificate and the service account key.", { min: 2048, max: 8192 }),
+  pki_ca_validity_days: v.integer(3650, "Lifetime of the cluster CA and the etcd CA.", { min: 1 }),
+  pki_cert_validity_days: v.integer(365, "Lifetime of the certificates the CAs sign.", { min: 1 }),
   pki_renew_before_days: v.integer(30, "A certificate expiring within this many days is reissued on the next run.", { min: 0 }),
-  pki_renew: v.list(v.oneOf(["ca", "kubernetes", "kube-proxy", "admin", "token"], "kubernetes", "a certificate"), [], "Renew these now, with new keys (e.g. -e pki_renew=admin,kube-proxy). Renewing the CA reissues everything."),
+  pki_renew: v.list(
+    v.oneOf(
+      ["ca", "etcd-ca", "kubernetes", "kube-proxy", "admin", "kube-controller-manager", "kube-scheduler", "kube-apiserver-kubelet-client", "etcd", "etcd-client", "sa", "token"],
+      "kubernetes",
+      "a certificate",
+    ),
+    [],
+    "Renew these now, with new keys (e.g. -e pki_renew=admin,kube-proxy). Renewing a CA reissues everything it signs; sa is the service account key pair, token the bootstrap token.",
+  ),
   pki_country: v.string("CN", "C of every certificate's subject (the guide's cfssl defaults)."),
   pki_state: v.string("BeiJing", "ST of every subject."),
   pki_locality: v.string("BeiJing", "L of every subject."),
-  pki_organization: v.string("k8s", "O of the CA, kubernetes and kube-proxy certificates (admin's O is system:masters)."),
+  pki_organization: v.string("k8s", "O of the CAs and of the kubernetes, kube-proxy and etcd certificates (admin's O is system:masters)."),
   pki_organizational_unit: v.string("System", "OU of every subject."),
-  pki_extra_sans: v.list(v.string("", "a name or address"), [], "More DNS names or IP addresses for the kubernetes certificate (a load balancer, a VIP)."),
+  pki_extra_sans: v.list(v.string("", "a name or address"), [], "More DNS names or IP addresses for the kubernetes (apiserver) certificate (a load balancer, a VIP)."),
   pki_apiserver_url: v.string("", "The apiserver address written into the kubeconfigs; empty: https://<first kube_master>:<kube_apiserver_port>."),
   pki_remote_ssl_dir: v.path("/etc/kubernetes/ssl", "Where certificates and keys go on the hosts."),
   kube_config_dir: v.path("/etc/kubernetes", "Where kubeconfigs and token.csv go on the hosts."),

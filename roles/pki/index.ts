@@ -1,20 +1,30 @@
 /**
- * The guide's PKI (steps 2 and 5): `pki` makes the CA, the kubernetes, kube-proxy and admin
- * certificates, the bootstrap token and the three kubeconfigs on the control machine, in-process;
- * `pki-distribute` puts on each host only the files its groups use.
+ * The cluster's PKI (the guide's steps 2 and 5, and what kube-master needs): `pki` makes the
+ * cluster CA and the etcd CA, the certificates each signs, the service account key pair, the
+ * bootstrap token and the kubeconfigs on the control machine, in-process; `pki-distribute` checks
+ * that each host's CAs are the folder's, then puts on it only the files its groups use.
  */
 import { join } from "node:path";
 import { copy, defineRole, file, type InventoryView, type VarsOf } from "easy-kube";
 import {
+  AUTHORITIES,
+  authorityProfile,
   bootstrapToken,
   certificate,
   certificateAuthority,
   CLUSTER_CERTIFICATES,
   clusterCertificateProfiles,
+  KUBE_MASTER_FILES,
   kubeconfig,
   pkiFilesFor,
   pkiFolder,
+  sameCertificateAuthority,
+  serviceAccountKeys,
+  type Authority,
+  type ClusterCertificate,
+  type PkiHosts,
   type PkiSettings,
+  type ServerHost,
 } from "easy-kube/pki";
 import { pkiDefaults } from "./defaults.ts";
 
@@ -37,10 +47,17 @@ function settings(vars: PkiVars): PkiSettings {
   };
 }
 
-/** Masters and etcd members, with their addresses, in inventory order. */
-function servers(inventory: InventoryView): { name: string; address?: string }[] {
-  const names = [...new Set([...inventory.groupHosts("kube_master"), ...inventory.groupHosts("etcd")])];
-  return names.map((name) => ({ name, address: inventory.hostVars(name)["ansible_host"] as string | undefined }));
+/** Masters and etcd members with the addresses they are reached at, in inventory order. */
+function pkiHosts(inventory: InventoryView): PkiHosts {
+  const server = (name: string, addressVars: readonly string[]): ServerHost => {
+    const vars = inventory.hostVars(name);
+    return { name, addresses: addressVars.map((v) => vars[v]).filter((a): a is string | number => typeof a === "string" || typeof a === "number").map(String) };
+  };
+  return {
+    masters: inventory.groupHosts("kube_master").map((h) => server(h, ["ansible_host"])),
+    // etcd_address (the etcd role's) is where peers and clients dial a member: it must be named.
+    etcd: inventory.groupHosts("etcd").map((h) => server(h, ["ansible_host", "etcd_address"])),
+  };
 }
 
 function apiserverUrl(vars: PkiVars, inventory: InventoryView): string {
@@ -50,9 +67,20 @@ function apiserverUrl(vars: PkiVars, inventory: InventoryView): string {
   return `https://${address.includes(":") ? `[${address}]` : address}:${vars.kube_apiserver_port}`;
 }
 
-const KUBECONFIGS = [
-  { file: "bootstrap.kubeconfig", user: "kubelet-bootstrap", credentials: "bootstrap-token" as const },
+interface KubeconfigSpec {
+  readonly file: string;
+  readonly user: string;
+  readonly credentials: { readonly certificate: ClusterCertificate } | "bootstrap-token";
+  /** Runs on the master itself: reaches its own apiserver (the kubernetes certificate names 127.0.0.1). */
+  readonly local?: boolean;
+}
+
+const KUBECONFIGS: readonly KubeconfigSpec[] = [
+  { file: "bootstrap.kubeconfig", user: "kubelet-bootstrap", credentials: "bootstrap-token" },
   { file: "kube-proxy.kubeconfig", user: "kube-proxy", credentials: { certificate: "kube-proxy" } },
+  { file: KUBE_MASTER_FILES.controllerManagerKubeconfig, user: "system:kube-controller-manager", credentials: { certificate: "kube-controller-manager" }, local: true },
+  { file: KUBE_MASTER_FILES.schedulerKubeconfig, user: "system:kube-scheduler", credentials: { certificate: "kube-scheduler" }, local: true },
+  // The administrator's, for kubectl on the control machine (and root on the masters).
   { file: "kubeconfig", user: "admin", credentials: { certificate: "admin" } },
 ];
 
@@ -60,40 +88,51 @@ export const pkiRole = defineRole({
   name: "pki",
   schema: pkiDefaults,
   checks: [
-    ({ inventory }) => (inventory.groupHosts("kube_master").length === 0 ? ["the inventory has no kube_master host: the kubeconfigs need an apiserver (or set pki_apiserver_url)"] : []),
+    ({ hosts, inventory, vars }) =>
+      inventory.groupHosts("kube_master").length === 0 && hosts.some((h) => !vars(h)["pki_apiserver_url"])
+        ? ["the inventory has no kube_master host: the kubeconfigs need an apiserver (or set pki_apiserver_url)"]
+        : [],
   ],
   tasks: [
     { name: "pki folder", runOnce: true, action: ({ vars }) => pkiFolder(pkiDir(vars)) },
     {
-      name: "certificate authority",
+      name: "certificate authorities",
       runOnce: true,
-      action: ({ vars }) =>
-        certificateAuthority({
-          dir: pkiDir(vars),
-          force: vars.pki_renew.includes("ca"),
-          profile: { subject: { ...settings(vars).subject, commonName: "kubernetes" }, validityDays: vars.pki_ca_validity_days, keyBits: vars.pki_key_bits },
-        }),
+      loop: () => AUTHORITIES,
+      action: ({ vars, item }) =>
+        certificateAuthority({ dir: pkiDir(vars), name: item, force: vars.pki_renew.includes(item as Authority), profile: authorityProfile(item as Authority, settings(vars)) }),
     },
     {
       name: "certificates",
       runOnce: true,
       loop: () => CLUSTER_CERTIFICATES,
-      action: ({ vars, item, inventory }) =>
-        certificate({
+      action: ({ vars, item, inventory }) => {
+        const issued = clusterCertificateProfiles(pkiHosts(inventory), settings(vars))[item as ClusterCertificate];
+        return certificate({
           dir: pkiDir(vars),
           name: item,
-          profile: clusterCertificateProfiles({ servers: servers(inventory) }, settings(vars))[item as (typeof CLUSTER_CERTIFICATES)[number]],
+          ca: issued.ca,
+          profile: issued.profile,
           renewBeforeDays: vars.pki_renew_before_days,
-          force: vars.pki_renew.includes(item),
-        }),
+          force: vars.pki_renew.includes(item as ClusterCertificate),
+        });
+      },
     },
+    { name: "service account key pair", runOnce: true, action: ({ vars }) => serviceAccountKeys(pkiDir(vars), vars.pki_key_bits, vars.pki_renew.includes("sa")) },
     { name: "bootstrap token", runOnce: true, action: ({ vars }) => bootstrapToken(pkiDir(vars), vars.pki_renew.includes("token")) },
     {
       name: "kubeconfigs",
       runOnce: true,
       loop: () => KUBECONFIGS,
-      loopLabel: (item: (typeof KUBECONFIGS)[number]) => item.file,
-      action: ({ vars, item, inventory }) => kubeconfig({ dir: pkiDir(vars), server: apiserverUrl(vars, inventory), ...item }),
+      loopLabel: (item: KubeconfigSpec) => item.file,
+      action: ({ vars, item, inventory }) =>
+        kubeconfig({
+          dir: pkiDir(vars),
+          file: item.file,
+          user: item.user,
+          credentials: item.credentials,
+          server: item.local ? `https://127.0.0.1:${vars.kube_apiserver_port}` : apiserverUrl(vars, inventory),
+        }),
     },
   ],
 });
@@ -102,6 +141,18 @@ export const pkiDistributeRole = defineRole({
   name: "pki-distribute",
   schema: pkiDefaults,
   tasks: [
+    {
+      // Before anything is copied: a new CA minted because the folder was missing must not replace the cluster's.
+      name: "check the host's CAs are the PKI folder's",
+      action: ({ vars }) =>
+        sameCertificateAuthority({
+          dir: pkiDir(vars),
+          authorities: pkiFilesFor(vars.group_names as string[], vars.pki_remote_ssl_dir, vars.kube_config_dir)
+            .filter((f) => AUTHORITIES.some((a) => f.name === `${a}.pem`))
+            .map((f) => ({ authority: f.name.replace(/\.pem$/, "") as Authority, dest: f.dest })),
+          renewing: vars.pki_renew,
+        }),
+    },
     {
       name: "folders",
       loop: ({ vars }) => [vars.pki_remote_ssl_dir, vars.kube_config_dir, ...((vars.group_names as string[]).includes("kube_master") ? ["/root/.kube"] : [])],

@@ -161,20 +161,23 @@ describe("certificates on the machines", () => {
       (await connect(host).run("cd /etc/kubernetes && find . -type f -printf '%P %m %u\\n' | sort; ls /root/.kube 2>/dev/null || true")).stdout;
     // The e2e inventory: e2e-1 is etcd, master and node; e2e-2 and e2e-3 are etcd and node.
     expect(await listing(lab.machines[1]!.name)).toBe(
-      ["bootstrap.kubeconfig 600 root", "kube-proxy.kubeconfig 600 root", "ssl/ca.pem 644 root", "ssl/kube-proxy-key.pem 600 root", "ssl/kube-proxy.pem 644 root", "ssl/kubernetes-key.pem 600 root", "ssl/kubernetes.pem 644 root", ""].join("\n"),
+      [
+        "bootstrap.kubeconfig 600 root", "kube-proxy.kubeconfig 600 root", "ssl/ca.pem 644 root", "ssl/etcd-ca.pem 644 root", "ssl/etcd-client-key.pem 600 root", "ssl/etcd-client.pem 644 root",
+        "ssl/etcd-key.pem 600 root", "ssl/etcd.pem 644 root", "ssl/kube-proxy-key.pem 600 root", "ssl/kube-proxy.pem 644 root", "",
+      ].join("\n"),
     );
     expect(await listing(lab.machines[0]!.name)).toContain("ssl/ca-key.pem 600 root\n");
     expect(await listing(lab.machines[0]!.name)).toContain("token.csv 600 root\n");
     expect(await listing(lab.machines[0]!.name)).toMatch(/\nconfig\n$/);
-    const remote = await connect(lab.machines[2]!.name).run("cat /etc/kubernetes/ssl/kubernetes.pem /etc/kubernetes/ssl/kubernetes-key.pem");
+    const remote = await connect(lab.machines[2]!.name).run("cat /etc/kubernetes/ssl/etcd.pem /etc/kubernetes/ssl/etcd-key.pem");
     const control = (f: string) => readFileSync(join(lab.config.inventoryDir, ".pki", f), "utf8");
-    expect(remote.stdout).toBe(control("kubernetes.pem") + control("kubernetes-key.pem"));
+    expect(remote.stdout).toBe(control("etcd.pem") + control("etcd-key.pem"));
     const second = await runCollecting(pkiPlaybook, lab.inventoryFile);
     expect(Object.values(second.stats).map((c) => c.changed)).toEqual([0, 0, 0]);
     const status = execFileSync("npx", ["tsx", "bin/easy-kube.mjs", "certs", "status", "-i", lab.inventoryFile, "--hosts", "--json"], { encoding: "utf8", cwd: join(import.meta.dirname, "../..") });
     const rows = JSON.parse(status) as { where: string; file: string; note: string }[];
     expect(rows.filter((r) => r.where === lab.machines[1]!.name).map((r) => r.file)).toEqual([
-      "/etc/kubernetes/ssl/ca.pem", "/etc/kubernetes/ssl/kubernetes.pem", "/etc/kubernetes/ssl/kube-proxy.pem",
+      "/etc/kubernetes/ssl/etcd-ca.pem", "/etc/kubernetes/ssl/etcd.pem", "/etc/kubernetes/ssl/etcd-client.pem", "/etc/kubernetes/ssl/ca.pem", "/etc/kubernetes/ssl/kube-proxy.pem",
     ]);
     expect(rows.every((r) => r.note === "")).toBe(true);
   });

@@ -47,7 +47,7 @@ describe("site.ts with install_method packages", () => {
     for (const m of lab.machines) {
       const ssh = machines.connect(m.name);
       const health = await ssh.run(
-        "ETCDCTL_API=3 /usr/bin/etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/ssl/ca.pem --cert=/etc/kubernetes/ssl/kubernetes.pem --key=/etc/kubernetes/ssl/kubernetes-key.pem member list",
+        "ETCDCTL_API=3 /usr/bin/etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/ssl/etcd-ca.pem --cert=/etc/kubernetes/ssl/etcd-client.pem --key=/etc/kubernetes/ssl/etcd-client-key.pem member list",
       );
       expect(health.stdout.trim().split("\n"), health.stderr).toHaveLength(3);
       expect((await ssh.run("dpkg-query -W -f '${Status}' etcd-server docker.io")).stdout).toBe("install ok installedinstall ok installed");

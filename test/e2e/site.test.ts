@@ -4,19 +4,25 @@
  * - --check on fresh machines changes nothing;
  * - the guide's discovery-URL bootstrap, against a local discovery service; a reused URL fails
  *   clearly and wipes the new members' data, and a renewed URL bootstraps;
- * - the static bootstrap: etcd healthy over TLS (etcdctl with the generated client certificate from
- *   the control machine), 3 members, a write on one member read on another; Docker running with
- *   overlay2; the FORWARD rule present once, also after Docker restarts;
+ *   the URL stays out of the unit (a root-only environment file) and out of the run's output;
+ * - the static bootstrap: etcd healthy over TLS (etcdctl with the etcd CA's client certificate
+ *   from the control machine), 3 members, a write on one member read on another; kube-proxy's and
+ *   the apiserver's certificates (the cluster CA's) refused by etcd; Docker running with overlay2;
+ *   the FORWARD rule present once, also after Docker restarts;
  * - a re-run reports changed=0; a changed etcd flag restarts the members one after another while
- *   writes keep succeeding; every unit file passes systemd-analyze verify.
+ *   writes keep succeeding; every unit file passes systemd-analyze verify;
+ * - a lost PKI folder: the new CA it mints is refused on every host (their files untouched); the
+ *   restored folder passes; -e pki_renew=ca rotates the cluster CA on every host, etcd unharmed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { bundleCommand } from "../../lib/cli/bundle-command.js";
+import { ETCD_CLIENT_FILES } from "../../lib/pki/cluster-pki.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
 import { labDown, labReset, labUp, type LabUpResult } from "../../lib/lab/lab.js";
 import { etcdPlaybook } from "../../playbooks/etcd.js";
@@ -37,11 +43,15 @@ let discovery: DiscoveryService;
 const machines = new LabSsh(() => lab.inventoryFile);
 const connect = (host: string) => machines.connect(host);
 
-/** etcdctl from the bundle, on the control machine, with the PKI's client certificate: its stdout and stderr. */
+/** etcdctl from the bundle, on the control machine, with a client certificate of the PKI (the etcd client's): its stdout and stderr. */
 async function etcdctl(endpoints: string[], ...args: string[]): Promise<string> {
+  return etcdctlAs(ETCD_CLIENT_FILES.cert.replace(/\.pem$/, ""), endpoints, ...args);
+}
+
+async function etcdctlAs(certificate: string, endpoints: string[], ...args: string[]): Promise<string> {
   const { stdout, stderr } = await run(
     join(bundleEtcd, "etcdctl"),
-    [`--endpoints=${endpoints.map((a) => `https://${a}:2379`).join(",")}`, `--cacert=${pki}/ca.pem`, `--cert=${pki}/kubernetes.pem`, `--key=${pki}/kubernetes-key.pem`, "--command-timeout=5s", ...args],
+    [`--endpoints=${endpoints.map((a) => `https://${a}:2379`).join(",")}`, `--cacert=${pki}/${ETCD_CLIENT_FILES.ca}`, `--cert=${pki}/${certificate}.pem`, `--key=${pki}/${certificate}-key.pem`, "--command-timeout=5s", ...args],
     { env: { ...process.env, ETCDCTL_API: "3" } },
   );
   return stdout + stderr;
@@ -84,9 +94,16 @@ describe("site.ts on fresh machines", () => {
     expect(existsSync(join(pki, "ca.pem"))).toBe(false);
   }, 300_000);
 
-  it("bootstraps etcd from a minted discovery URL", async () => {
-    const first = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars() });
+  it("bootstraps etcd from a minted discovery URL, which stays out of the unit and the output", async () => {
+    const first = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars(), diff: true });
     expect(first.exitCode, JSON.stringify(first.results.filter((r) => r.status === "failed"))).toBe(0);
+    const token = (JSON.parse(readFileSync(join(inventoryDir, ".easy-kube", "etcd-discovery.json"), "utf8")) as { url: string }).url.split("/").pop()!;
+    expect(JSON.stringify(first.events)).not.toContain(token);
+    for (const m of lab.machines) {
+      const ssh = connect(m.name);
+      expect((await ssh.run("cat /etc/systemd/system/etcd.service")).stdout).not.toContain(token);
+      expect((await ssh.run("stat -c '%a %U' /etc/etcd/discovery.env; cat /etc/etcd/discovery.env")).stdout).toMatch(new RegExp(`^600 root\nETCD_DISCOVERY=${discovery.url}/${token}\n$`));
+    }
     const members = (await etcdctl(addresses(), "member", "list")).trim().split("\n");
     expect(members.map((m) => m.replace(/^[0-9a-f]+, /, "")).sort()).toEqual(lab.machines.map((m) => `started, ${m.name}, https://${m.address}:2380, https://${m.address}:2379, false`));
     // Remembered for the next runs, private, and kept out of git.
@@ -106,6 +123,8 @@ describe("site.ts on fresh machines", () => {
     expect(failures).toHaveLength(3);
     expect(failures[0]!.message).toMatch(/failed to bootstrap this new member; it was stopped and \/var\/lib\/etcd\/member wiped .* -e etcd_discovery_renew=true/s);
     expect(failures[0]!.message).toMatch(/has previously registered with discovery service token/);
+    const token = (JSON.parse(readFileSync(join(inventoryDir, ".easy-kube", "etcd-discovery.json"), "utf8")) as { url: string }).url.split("/").pop()!;
+    expect(JSON.stringify(reused.events)).not.toContain(token);
     for (const m of lab.machines) expect((await connect(m.name).run("ls -A /var/lib/etcd; systemctl is-active etcd")).stdout).toBe("inactive\n");
 
     const renewed = await runCollecting(etcdPlaybook, lab.inventoryFile, { extraVars: { ...discoveryVars(), etcd_discovery_renew: true } });
@@ -127,7 +146,11 @@ describe("site.ts with the static bootstrap", () => {
     await etcdctl([addresses()[0]!], "put", "/easy-kube/test", "written-on-the-first");
     expect(await etcdctl([addresses()[2]!], "get", "--print-value-only", "/easy-kube/test")).toBe("written-on-the-first\n");
     // Client certificates are required: without one, the member refuses.
-    await expect(run(join(bundleEtcd, "etcdctl"), [`--endpoints=https://${addresses()[1]}:2379`, `--cacert=${pki}/ca.pem`, "--command-timeout=3s", "get", "x"], { env: { ...process.env, ETCDCTL_API: "3" } })).rejects.toThrow();
+    await expect(run(join(bundleEtcd, "etcdctl"), [`--endpoints=https://${addresses()[1]}:2379`, `--cacert=${pki}/etcd-ca.pem`, "--command-timeout=3s", "get", "x"], { env: { ...process.env, ETCDCTL_API: "3" } })).rejects.toThrow();
+    // Only the etcd CA's: kube-proxy's certificate (on every node) and the cluster CA's others are refused.
+    for (const stranger of ["kube-proxy", "kubernetes", "admin"]) {
+      await expect(etcdctlAs(stranger, [addresses()[1]!], "get", "/easy-kube/test"), stranger).rejects.toThrow(/bad certificate|certificate required|unknown certificate authority|context deadline exceeded/);
+    }
   });
 
   it("Docker runs with overlay2 and cgroupfs; the FORWARD rule is there once, also after Docker restarts", async () => {
@@ -216,4 +239,38 @@ describe("site.ts with the static bootstrap", () => {
       expect(verified.stderr).toBe("");
     }
   });
+
+  it("a lost PKI folder is refused on every host by name; restored, the run passes; -e pki_renew=ca rotates the cluster CA", async () => {
+    const cas = () => Promise.all(lab.machines.map(async (m) => (await connect(m.name).run("cat /etc/kubernetes/ssl/ca.pem /etc/kubernetes/ssl/etcd-ca.pem")).stdout));
+    const before = await cas();
+    renameSync(pki, `${pki}.saved`);
+    const lost = await runCollecting(sitePlaybook, lab.inventoryFile);
+    expect(lost.exitCode).toBe(2);
+    expect(statuses(lost.results, "check the host's CAs are the PKI folder's")).toEqual(lab.machines.map((m) => `${m.name}:failed`));
+    const message = lost.results.find((r) => r.status === "failed")!.message!;
+    expect(message).toContain(`/etc/kubernetes/ssl/ca.pem on this host is the CA the cluster runs with, and it differs from ${pki}/ca.pem`);
+    expect(message).toContain("/etc/kubernetes/ssl/etcd-ca.pem on this host is the CA the cluster runs with");
+    expect(message).toMatch(/restore the PKI folder .*-e pki_renew=ca/s);
+    expect(await cas()).toEqual(before);
+    rmSync(pki, { recursive: true });
+    renameSync(`${pki}.saved`, pki);
+    const restored = await runCollecting(sitePlaybook, lab.inventoryFile);
+    expect(restored.results.filter((r) => r.status !== "ok" && r.status !== "skipped").map((r) => `${r.host}: ${r.task} ${r.status}`)).toEqual([]);
+
+    const oldCa = readFileSync(join(pki, "ca.pem"), "utf8");
+    const rotated = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: { pki_renew: "ca" } });
+    expect(rotated.exitCode, JSON.stringify(rotated.results.filter((r) => r.status === "failed"))).toBe(0);
+    const newCa = readFileSync(join(pki, "ca.pem"), "utf8");
+    expect(newCa).not.toBe(oldCa);
+    const signedByNewCa = async (host: string, file: string) => new X509Certificate((await connect(host).run(`cat /etc/kubernetes/ssl/${file}`)).stdout).verify(new X509Certificate(newCa).publicKey);
+    for (const m of lab.machines) {
+      expect((await connect(m.name).run("cat /etc/kubernetes/ssl/ca.pem")).stdout).toBe(newCa);
+      expect(await signedByNewCa(m.name, "kube-proxy.pem")).toBe(true);
+    }
+    for (const file of ["kubernetes.pem", "admin.pem", "kube-apiserver-kubelet-client.pem"]) expect(await signedByNewCa(lab.machines[0]!.name, file), file).toBe(true);
+    // etcd has its own CA: untouched by the rotation, still healthy.
+    expect((await etcdctl(addresses(), "endpoint", "health")).match(/is healthy/g)).toHaveLength(3);
+    const again = await runCollecting(sitePlaybook, lab.inventoryFile);
+    expect(again.results.filter((r) => r.status === "changed").map((r) => `${r.host}: ${r.task}`)).toEqual([]);
+  }, 300_000);
 });

@@ -1,8 +1,9 @@
 /**
- * The guide's PKI, generated in-process and checked with the real tools: openssl verifies every
- * certificate and shows the names and usages; kubectl reads every kubeconfig; a TLS server using
- * the kubernetes certificate accepts the admin client and refuses a client of another CA. A second
- * run changes nothing; a new master reissues the kubernetes certificate only.
+ * The cluster's PKI, generated in-process and checked with the real tools: openssl verifies every
+ * certificate against its CA and shows the names and usages; kubectl reads every kubeconfig; a TLS
+ * server using the kubernetes certificate accepts the admin client and refuses a client of another
+ * CA; a server set up as etcd refuses kube-proxy's certificate and accepts the etcd client's. A
+ * second run changes nothing; a new master reissues the kubernetes certificate only.
  */
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
@@ -17,14 +18,17 @@ import { kubectl } from "../helpers/kubectl.js";
 import { runCollecting, statuses } from "../helpers/run.js";
 
 const generateOnly = { ...pkiPlaybook, plays: [pkiPlaybook.plays[0]!] };
+const CERTIFICATES = ["kubernetes", "kube-proxy", "admin", "kube-controller-manager", "kube-scheduler", "kube-apiserver-kubelet-client", "etcd", "etcd-client"];
 
 /** An inventory whose hosts cannot be reached: generating the PKI must not need them. */
 function inventory(masters: string[], extra = ""): string {
   const dir = mkdtempSync(join(tmpdir(), "ek-pki-"));
   const host = (name: string, i: number) => `${name} ansible_host=192.0.2.${10 + i} ansible_port=1`;
+  // The first etcd member talks to its peers on another network (etcd_address).
+  const member = (name: string, i: number) => `${host(name, i)}${i === 0 ? " etcd_address=198.51.100.10" : ""}`;
   writeFileSync(
     join(dir, "hosts"),
-    `[etcd]\n${masters.map(host).join("\n")}\n[kube_master]\n${masters.map(host).join("\n")}\n[kube_node]\nnode1 ansible_host=192.0.2.50 ansible_port=1\n[all:vars]\n${extra}\n`,
+    `[etcd]\n${masters.map(member).join("\n")}\n[kube_master]\n${masters.map(host).join("\n")}\n[kube_node]\nnode1 ansible_host=192.0.2.50 ansible_port=1\n[all:vars]\n${extra}\n`,
   );
   return join(dir, "hosts");
 }
@@ -39,9 +43,10 @@ describe("the guide's PKI", () => {
   it("generates every file on the first run, without connecting to any host", async () => {
     first = await runCollecting(generateOnly, hostsFile);
     expect(first.exitCode).toBe(0);
-    for (const name of ["ca", "kubernetes", "kube-proxy", "admin"]) expect(statSync(join(dir, `${name}.pem`)).isFile()).toBe(true);
+    for (const name of ["ca", "etcd-ca", ...CERTIFICATES]) expect(statSync(join(dir, `${name}.pem`)).isFile()).toBe(true);
     expect((statSync(dir).mode & 0o777).toString(8)).toBe("700");
-    for (const secret of ["ca-key.pem", "kubernetes-key.pem", "admin-key.pem", "kube-proxy-key.pem", "token.csv", "kubeconfig", "bootstrap.kubeconfig"]) {
+    const secrets = ["ca-key.pem", "etcd-ca-key.pem", ...CERTIFICATES.map((c) => `${c}-key.pem`), "sa.key", "token.csv", "kubeconfig", "bootstrap.kubeconfig", "kube-controller-manager.kubeconfig", "kube-scheduler.kubeconfig"];
+    for (const secret of secrets) {
       expect((statSync(join(dir, secret)).mode & 0o777).toString(8)).toBe("600");
     }
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toContain("*");
@@ -49,7 +54,12 @@ describe("the guide's PKI", () => {
   });
 
   it("openssl verifies every certificate against the CA, and shows the right names and usages", () => {
-    for (const name of ["kubernetes", "kube-proxy", "admin"]) expect(openssl("verify", "-CAfile", join(dir, "ca.pem"), join(dir, `${name}.pem`))).toContain(": OK");
+    for (const name of CERTIFICATES) {
+      const ca = name.startsWith("etcd") ? "etcd-ca.pem" : "ca.pem";
+      const other = name.startsWith("etcd") ? "ca.pem" : "etcd-ca.pem";
+      expect(openssl("verify", "-CAfile", join(dir, ca), join(dir, `${name}.pem`))).toContain(": OK");
+      expect(() => execFileSync("openssl", ["verify", "-CAfile", join(dir, other), join(dir, `${name}.pem`)], { stdio: "pipe" })).toThrow();
+    }
     const ca = openssl("x509", "-in", join(dir, "ca.pem"), "-noout", "-text");
     expect(ca).toMatch(/CA:TRUE/);
     expect(ca).toMatch(/Certificate Sign, CRL Sign/);
@@ -60,6 +70,14 @@ describe("the guide's PKI", () => {
       expect(kubernetes).toContain(name);
     }
     expect(kubernetes).not.toContain("192.0.2.50"); // nodes are not servers
+    const etcd = openssl("x509", "-in", join(dir, "etcd.pem"), "-noout", "-text");
+    for (const name of ["IP Address:127.0.0.1", "IP Address:192.0.2.10", "DNS:m1", "IP Address:198.51.100.10", "IP Address:192.0.2.11", "DNS:m2"]) expect(etcd).toContain(name);
+    expect(etcd).toContain("TLS Web Server Authentication, TLS Web Client Authentication");
+    expect(openssl("x509", "-in", join(dir, "etcd-client.pem"), "-noout", "-ext", "extendedKeyUsage")).toMatch(/TLS Web Client Authentication\s*$/);
+    const subject = (name: string) => openssl("x509", "-in", join(dir, `${name}.pem`), "-noout", "-subject");
+    expect(subject("kube-controller-manager")).toMatch(/CN = system:kube-controller-manager$/m);
+    expect(subject("kube-scheduler")).toMatch(/CN = system:kube-scheduler$/m);
+    expect(subject("kube-apiserver-kubelet-client")).toMatch(/O = system:masters, OU = System, CN = kube-apiserver-kubelet-client$/m);
     expect(openssl("x509", "-in", join(dir, "admin.pem"), "-noout", "-subject")).toMatch(/O = system:masters, OU = System, CN = admin/);
     expect(openssl("x509", "-in", join(dir, "kube-proxy.pem"), "-noout", "-subject")).toMatch(/CN = system:kube-proxy/);
     expect(openssl("x509", "-in", join(dir, "admin.pem"), "-noout", "-ext", "extendedKeyUsage")).toMatch(/TLS Web Client Authentication\s*$/);
@@ -67,6 +85,12 @@ describe("the guide's PKI", () => {
 
   it("kubectl reads each kubeconfig with the right server, user and credentials", () => {
     const view = (file: string, path: string) => execFileSync(kubectl(), ["config", "view", "--raw", "--kubeconfig", join(dir, file), "-o", `jsonpath=${path}`], { encoding: "utf8" });
+    for (const [file, user] of [["kube-controller-manager.kubeconfig", "system:kube-controller-manager"], ["kube-scheduler.kubeconfig", "system:kube-scheduler"]] as const) {
+      // They run on the master and reach its own apiserver.
+      expect(view(file, "{.clusters[0].cluster.server}")).toBe("https://127.0.0.1:6443");
+      expect(view(file, "{.users[0].name}")).toBe(user);
+      expect(Buffer.from(view(file, "{.users[0].user.client-certificate-data}"), "base64").toString()).toBe(readFileSync(join(dir, `${file.replace(".kubeconfig", "")}.pem`), "utf8"));
+    }
     for (const [file, user] of [["kubeconfig", "admin"], ["kube-proxy.kubeconfig", "kube-proxy"], ["bootstrap.kubeconfig", "kubelet-bootstrap"]] as const) {
       expect(view(file, "{.clusters[0].cluster.server}")).toBe("https://192.0.2.10:6443");
       expect(view(file, "{.users[0].name}")).toBe(user);
@@ -103,13 +127,43 @@ describe("the guide's PKI", () => {
     }
   });
 
+  it("the service account key pair is RSA and sa.pub belongs to sa.key", () => {
+    expect(openssl("rsa", "-in", join(dir, "sa.key"), "-check", "-noout")).toContain("RSA key ok");
+    expect(openssl("rsa", "-in", join(dir, "sa.key"), "-pubout")).toBe(readFileSync(join(dir, "sa.pub"), "utf8"));
+  });
+
+  it("a server set up as etcd (etcd.pem, trusting etcd-ca.pem only) accepts the etcd client and refuses kube-proxy, kubernetes and admin", async () => {
+    const read = (f: string) => readFileSync(join(dir, f));
+    const server = createServer({ cert: read("etcd.pem"), key: read("etcd-key.pem"), ca: read("etcd-ca.pem"), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      res.end((req.socket as import("node:tls").TLSSocket).getPeerCertificate().subject.CN);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const get = (name: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port, path: "/", ca: read("etcd-ca.pem"), cert: read(`${name}.pem`), key: read(`${name}-key.pem`) }, (res) => {
+          let body = "";
+          res.on("data", (c) => (body += c));
+          res.on("end", () => resolve(body));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      expect(await get("etcd-client")).toBe("etcd-client");
+      for (const stranger of ["kube-proxy", "kubernetes", "admin"]) await expect(get(stranger)).rejects.toThrow();
+    } finally {
+      server.close();
+    }
+  });
+
   it("a second run generates nothing", async () => {
     const again = await runCollecting(generateOnly, hostsFile);
     expect(Object.values(again.stats).map((c) => c.changed)).toEqual([0, 0, 0]);
   });
 
   it("a new master reissues the kubernetes certificate only, from the same CA and key", async () => {
-    const before = Object.fromEntries(["ca.pem", "kubernetes.pem", "kubernetes-key.pem", "admin.pem", "kube-proxy.pem", "kubeconfig"].map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+    const before = Object.fromEntries(["ca.pem", "kubernetes.pem", "kubernetes-key.pem", "admin.pem", "kube-proxy.pem", "kubeconfig", "etcd.pem"].map((f) => [f, readFileSync(join(dir, f), "utf8")]));
     // Appended: the first master (the kubeconfigs' server) stays the same.
     writeFileSync(hostsFile, readFileSync(hostsFile, "utf8").replace("[kube_node]\n", "m3 ansible_host=192.0.2.13 ansible_port=1\n[kube_node]\n"));
     const run = await runCollecting(generateOnly, hostsFile);
@@ -117,7 +171,7 @@ describe("the guide's PKI", () => {
     expect(run.results.find((r) => r.item === "kubernetes")?.changes[0]).toMatch(/reissue kubernetes.pem: does not cover 192.0.2.13, m3/);
     const after = (f: string) => readFileSync(join(dir, f), "utf8");
     expect(after("kubernetes.pem")).not.toBe(before["kubernetes.pem"]);
-    for (const unchanged of ["ca.pem", "kubernetes-key.pem", "admin.pem", "kube-proxy.pem", "kubeconfig"]) expect(after(unchanged)).toBe(before[unchanged]);
+    for (const unchanged of ["ca.pem", "kubernetes-key.pem", "admin.pem", "kube-proxy.pem", "kubeconfig", "etcd.pem"]) expect(after(unchanged)).toBe(before[unchanged]);
     expect(openssl("x509", "-in", join(dir, "kubernetes.pem"), "-noout", "-ext", "subjectAltName")).toContain("DNS:m3");
   });
 

@@ -40,13 +40,13 @@ describe("rendered for the guide's cluster", () => {
 
   it("etcd.service, static bootstrap", async () => {
     const vars = typed(etcdDefaults, "etcd1", { etcd_extra_flags: { "heartbeat-interval": 250 } });
-    const unit = renderTemplate(join(roles, "etcd/templates/etcd.service.hbs"), { ...vars, name: "etcd1", exec_start: execStart(vars, "etcd1", undefined, initialCluster(inventory)) });
+    const unit = renderTemplate(join(roles, "etcd/templates/etcd.service.hbs"), { ...vars, name: "etcd1", exec_start: execStart(vars, "etcd1", false, initialCluster(inventory)), discovery_env_file: "" });
     await expect(unit).toMatchFileSnapshot(rendered("etcd-static.service"));
   });
 
   it("etcd.service, discovery bootstrap from OS packages", async () => {
     const vars = typed(etcdDefaults, "etcd2", { install_method: "packages", etcd_bootstrap: "discovery" });
-    const unit = renderTemplate(join(roles, "etcd/templates/etcd.service.hbs"), { ...vars, name: "infra2", exec_start: execStart(vars, "etcd2", "https://discovery.etcd.io/3e86b59982e49066c5d813af1c2e2579", initialCluster(inventory)) });
+    const unit = renderTemplate(join(roles, "etcd/templates/etcd.service.hbs"), { ...vars, name: "infra2", exec_start: execStart(vars, "etcd2", true, initialCluster(inventory)), discovery_env_file: "/etc/etcd/discovery.env" });
     await expect(unit).toMatchFileSnapshot(rendered("etcd-discovery.service"));
   });
 
