@@ -9,7 +9,7 @@
  */
 import { spawn, execFileSync } from "node:child_process";
 import { createHash, createSign, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -158,6 +158,7 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
       child.kill("SIGTERM");
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
       await new Promise((r) => tokenServer.close(r));
+      rmSync(work, { recursive: true, force: true });
     },
   };
 }
@@ -170,6 +171,7 @@ export function testImage(files: Record<string, string>, architecture: string, o
     writeFileSync(join(root, path), content);
   }
   const tar = execFileSync("tar", [...REPRODUCIBLE_TAR, "-C", root, "-cf", "-", "."], { maxBuffer: 64 << 20 });
+  rmSync(root, { recursive: true, force: true });
   const layer = gzipSync(tar);
   const config = Buffer.from(
     JSON.stringify({ architecture, os: "linux", created: "2020-01-01T00:00:00Z", config: { Cmd: ["/bin/sh"] }, rootfs: { type: "layers", diff_ids: [digestOf(tar)] }, history: [{ created: "2020-01-01T00:00:00Z", created_by: "test" }] }),

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -63,7 +63,10 @@ describe("pulling images from a registry (registry HTTP API v2)", () => {
     await registry.push("x/single", "1.0", pause.manifest, pause.blobs);
     await registry.push("x/oci", "1", ociImage.manifest, ociImage.blobs);
   });
-  afterAll(async () => registry?.stop());
+  afterAll(async () => {
+    await registry?.stop();
+    rmSync(out, { recursive: true, force: true });
+  });
 
   it("pulls by tag with an anonymous token; a manifest list gives the bundle architecture's image", async () => {
     const amd64 = await pullImage({ reference: `${registry.host}/pause:3.2`, arch: "amd64", file: join(out, "pause-amd64.tar") });
