@@ -4,4 +4,5 @@ export { componentManifest, debianUpstreamVersion, versionAtLeast, type Componen
 export { bundledFiles, readBundleLock, componentFolder, LOCK_FILE, type BundleLock, type LockedComponent } from "./bundle-lock.js";
 export { fillBundle, type BundleRequest, type FillReport } from "./fill-bundle.js";
 export { planBundle, bundleDirFor, type PlannedComponent } from "./bundle-plan.js";
-export { installFromBundle, installFromBundleTask, bundleHasComponent, type InstallTaskArgs } from "./install-from-bundle.js";
+export { installFromBundle, installFromBundleTask, imagesFromBundle, bundleHasComponent, type InstallTaskArgs } from "./install-from-bundle.js";
+export { bundleImages, pauseImage, dockerTag, BUSYBOX_IMAGE, type BundleImage } from "./images/bundle-images.js";

@@ -5,6 +5,7 @@
  */
 import { EasyKubeError } from "../errors.js";
 import type { Vars } from "../inventory/model.js";
+import { dockerImage } from "../ops/docker-image.js";
 import { installBinary } from "../ops/install-binary.js";
 import type { Operation } from "../ops/operation.js";
 import type { RoleCheck, Task } from "../runner/types.js";
@@ -23,6 +24,13 @@ export function installFromBundle(vars: Vars, component: ComponentName, options:
   return filesFor(vars, component)
     .filter((f) => !options.names || options.names.includes(f.name))
     .map((f) => installBinary({ src: f.path, dest: `${destDir}/${f.name}`, sha256: f.sha256 }));
+}
+
+/** dockerImage for every image archive of the bundle's images component (or only `files`, e.g. ["pause.tar"]). */
+export function imagesFromBundle(vars: Vars, files?: readonly string[]): Operation[] {
+  return filesFor(vars, "images")
+    .filter((f) => !files || files.includes(f.name))
+    .map((f) => dockerImage({ archive: f.path, sha256: f.sha256 }));
 }
 
 export interface InstallTaskArgs {

@@ -15,6 +15,7 @@ import { MAX_MACHINES, type LabConfig } from "./lab-config.js";
 import { removeLabInventory, writeLabInventory } from "./lab-inventory.js";
 import { ensureLabNetwork, removeLabNetwork } from "./lab-network.js";
 import { processesInCgroups, removeControllerCgroups, removeLabCgroups } from "./machine-cgroups.js";
+import { installRuncWrapper, KUBELET_SHIMS_COMMAND } from "./kubelet-shims.js";
 import { bootMachine, hostPublicKey, machineAt, machinePid, powerOffMachine, prepareMachine, runInMachine, stopMachine, wipeMachine, type LabProfile, type Machine } from "./machine.js";
 import { labPreflight } from "./preflight.js";
 
@@ -62,9 +63,13 @@ export async function labUp(config: LabConfig, count: number, log: (line: string
   const hostKeys = await mapLimited(machines, BOOTS_AT_ONCE, async (machine) => {
     if (!toBoot.includes(machine)) return waitForMachine(machine, undefined);
     prepareMachine(config, machine, base, publicKey, machines);
+    if (profile === "docker") installRuncWrapper(machine.root);
     const key = await waitForMachine(machine, bootMachine(config, machine, profile));
-    // nspawn mounts the cgroup controllers read-only; Docker must create cgroups below its own.
-    if (profile === "docker") runInMachine(machine, "for c in /sys/fs/cgroup/*/; do [ -e \"$c/cgroup.procs\" ] && mount -o remount,bind,rw \"$c\" 2>/dev/null; done; true");
+    if (profile === "docker") {
+      // nspawn mounts the cgroup controllers read-only; Docker must create cgroups below its own.
+      runInMachine(machine, "for c in /sys/fs/cgroup/*/; do [ -e \"$c/cgroup.procs\" ] && mount -o remount,bind,rw \"$c\" 2>/dev/null; done; true");
+      runInMachine(machine, KUBELET_SHIMS_COMMAND);
+    }
     return key;
   });
   const inventoryFile = writeLabInventory(config, machines, hostKeys, privateKey);
