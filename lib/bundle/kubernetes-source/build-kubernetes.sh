@@ -62,6 +62,8 @@ for p in k8s.io/kubernetes/vendor/k8s.io/component-base/version k8s.io/kubernete
 done
 
 for program in "$@"; do
+  # Another build of the same key (waited for under the lock) may have made it already.
+  [ -e "$out/$program" ] && continue
   case "$program" in
     pause)
       step "pause (static C program of build/pause, the pause image's entry point)"

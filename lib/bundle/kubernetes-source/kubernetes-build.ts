@@ -81,7 +81,8 @@ function runBuild(tree: string, bin: string, version: string, arch: Arch, progra
   const fd = openSync(logFile, "a");
   const started = Date.now();
   return new Promise<void>((resolve, reject) => {
-    const child = spawn("bash", [RECIPE, tree, bin, version, ...programs], { env, stdio: ["ignore", "pipe", fd] });
+    // One build per key at a time: a second bundle (another inventory, a test) waits, then finds the programs made.
+    const child = spawn("flock", [join(bin, "..", ".build.lock"), "bash", RECIPE, tree, bin, version, ...programs], { env, stdio: ["ignore", "pipe", fd] });
     let pending = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       pending += chunk.toString("utf8");
