@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 # sshd/sudo: integration tests; ansible-core: the reference for inventory parsing;
 # systemd-container/debootstrap/iptables: the lab machines; etcd-server: the store of the
-# kube-apiserver the Kubernetes objects tests start on loopback (run by hand, not as a service).
-packages=(openssh-server sudo ansible-core python3 passwd iproute2 iptables systemd-container debootstrap docker-registry etcd-server)
+# kube-apiserver the Kubernetes objects tests start on loopback (run by hand, not as a service);
+# golang-go, golang-github-modern-go-reflect2-dev, dpkg-dev, gcc, libc6-dev: building the lab's
+# Kubernetes from Debian's source package (the bundle's debian source).
+packages=(openssh-server sudo ansible-core python3 passwd iproute2 iptables systemd-container debootstrap docker-registry etcd-server
+  golang-go golang-github-modern-go-reflect2-dev dpkg-dev gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 # The package lists are refreshed every time: the end-to-end tests `apt-get download` a package.
