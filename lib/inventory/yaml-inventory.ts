@@ -5,6 +5,7 @@
 import { InputError, locate } from "../errors.js";
 import { expandHostPattern } from "./host-pattern.js";
 import type { InventoryData } from "./model.js";
+import { mappingKeys } from "./pyyaml-document.js";
 import { parseYamlFile } from "./yaml-file.js";
 
 const SECTIONS = ["vars", "children", "hosts"] as const;
@@ -14,7 +15,7 @@ export function parseYamlInventory(data: InventoryData, text: string, file: stri
   if (value === null || value === undefined) throw new InputError(file, "the YAML inventory is empty");
   if (!isMapping(value)) throw new InputError(file, "a YAML inventory must be a mapping of group names, e.g. `all: {hosts: {...}}`");
   if ("plugin" in value) throw new InputError(file, "this is an inventory plugin configuration, which easy-kube does not run; list the hosts instead");
-  for (const [name, body] of Object.entries(value)) parseGroup(data, name, body, file);
+  for (const [name, body] of Object.entries(value)) parseGroup(data, requireStringKey(value, name, "group", "", file), body, file);
 }
 
 function parseGroup(data: InventoryData, name: string, body: unknown, file: string): string {
@@ -37,6 +38,7 @@ function parseGroup(data: InventoryData, name: string, body: unknown, file: stri
       for (const [key, value] of Object.entries(entries)) data.setVariable(group, key, value, locate(file));
     } else if (section === "children") {
       for (const [child, childBody] of Object.entries(entries)) {
+        requireStringKey(entries, child, "group", ` (a child of '${name}')`, file);
         parseGroup(data, child, childBody, file);
         try {
           data.addChild(name, child);
@@ -45,7 +47,9 @@ function parseGroup(data: InventoryData, name: string, body: unknown, file: stri
         }
       }
     } else {
-      for (const [pattern, hostVars] of Object.entries(entries)) addHosts(data, name, pattern, hostVars, file);
+      for (const [pattern, hostVars] of Object.entries(entries)) {
+        addHosts(data, name, requireStringKey(entries, pattern, "host", ` in group '${name}'`, file), hostVars, file);
+      }
     }
   }
   return name;
@@ -65,6 +69,19 @@ function addHosts(data: InventoryData, group: string, pattern: string, hostVars:
     const host = data.addHost(name, group, expanded.port);
     for (const [key, value] of Object.entries(hostVars ?? {})) data.setVariable(host, key, value, locate(file));
   }
+}
+
+const PYTHON_TYPE_NAMES: Record<string, string> = { int: "an integer", float: "a float", bool: "a boolean", NoneType: "null", timestamp: "a date" };
+
+/**
+ * Ansible refuses host and group names YAML reads as something other than a string (`1.5`, `yes`,
+ * `2024-01-01`); reading them as text here would give a host Ansible never has.
+ */
+function requireStringKey(mapping: object, name: string, what: "host" | "group", context: string, file: string): string {
+  const key = mappingKeys(mapping).get(name);
+  if (!key || key.pythonType === "str") return name;
+  const quoted = JSON.stringify(key.source);
+  throw new InputError(locate(file, key.line), `${what} ${quoted}${context} is ${PYTHON_TYPE_NAMES[key.pythonType]} in YAML, not a name; quote it (${quoted}) as Ansible requires`);
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
