@@ -35,14 +35,26 @@ export interface FillReport {
   readonly warnings: string[];
 }
 
-/** `progress` hears about long steps (a Kubernetes build takes minutes). */
-export async function fillBundle(bundleDir: string, request: BundleRequest, progress: (line: string) => void = () => {}): Promise<FillReport> {
+export type FileStatus = "ok" | "missing" | "changed";
+
+/** Each file the component needs, as the bundle holds it: present with its locked sha256, missing, or changed since. */
+export function bundleStatus(bundleDir: string, request: BundleRequest): { manifest: ComponentManifest; files: Record<string, FileStatus>; origin?: string } {
   const manifest = componentManifest(request.component, request.version, request.arch, request.source);
   const folder = componentFolder(bundleDir, manifest.component, manifest.version, manifest.arch);
   const locked = findLocked(readBundleLock(bundleDir), manifest.component, manifest.version, manifest.arch);
-  if (locked && manifest.files.every((f) => locked.files[f] && existsSync(join(folder, f)) && sha256OfFile(join(folder, f)) === locked.files[f])) {
-    return { status: "ok", origin: locked.origin, warnings: [] };
+  const files: Record<string, FileStatus> = {};
+  for (const f of manifest.files) {
+    const path = join(folder, f);
+    files[f] = !locked?.files[f] || !existsSync(path) ? "missing" : sha256OfFile(path) === locked.files[f] ? "ok" : "changed";
   }
+  return { manifest, files, ...(locked ? { origin: locked.origin } : {}) };
+}
+
+/** `progress` hears about long steps (a Kubernetes build takes minutes). */
+export async function fillBundle(bundleDir: string, request: BundleRequest, progress: (line: string) => void = () => {}): Promise<FillReport> {
+  const { manifest, files: status, origin: lockedOrigin } = bundleStatus(bundleDir, request);
+  const folder = componentFolder(bundleDir, manifest.component, manifest.version, manifest.arch);
+  if (Object.values(status).every((s) => s === "ok")) return { status: "ok", origin: lockedOrigin!, warnings: [] };
   prepareFolder(bundleDir);
   const work = mkdtempSync(join(bundleDir, ".work-"));
   try {

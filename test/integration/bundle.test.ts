@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -138,10 +138,17 @@ describe("the binary bundle", () => {
     mkdirSync(join(dir, "group_vars"));
     writeFileSync(join(dir, "hosts"), "[etcd]\ne1 ansible_host=192.0.2.1\ne2 ansible_host=192.0.2.2\n[kube_master]\n[kube_node]\n");
     writeFileSync(join(dir, "group_vars", "all.yml"), `bundle_source: mirror\nbundle_mirror: ${mirror}\nbundle_components: [etcd, docker]\n`);
+    const listed: string[] = [];
+    expect(await bundleCommand(["-i", join(dir, "hosts"), "--list"], (l) => listed.push(l))).toBe(0);
+    expect(listed).toEqual([expect.stringMatching(/^etcd 3\.2\.11 amd64 from mirror for 2 hosts in .*\.bundle: 2 of 2 missing$/), "  missing etcd", "  missing etcdctl", expect.stringMatching(/to fill what is missing/)]);
+    expect(existsSync(join(dir, ".bundle"))).toBe(false);
     const lines: string[] = [];
     expect(await bundleCommand(["-i", join(dir, "hosts")], (l) => lines.push(l))).toBe(0);
     expect(lines[0]).toMatch(/^filled: etcd 3\.2\.11 amd64 in .*\.bundle \(from etcd-v3\.2\.11-linux-amd64\.tar\.gz sha256:[0-9a-f]{64}; for 2 hosts\)$/);
     expect(lines.join("\n")).toMatch(/WARNING.*pin it in bundle_checksums/);
+    listed.length = 0;
+    await bundleCommand(["-i", join(dir, "hosts"), "--list"], (l) => listed.push(l));
+    expect(listed.slice(0, 3)).toEqual([expect.stringMatching(/: complete$/), "  ok      etcd", "  ok      etcdctl"]);
 
     writeFileSync(join(dir, "group_vars", "all.yml"), `bundle_source: nowhere\n`);
     await expect(bundleCommand(["-i", join(dir, "hosts")], () => {})).rejects.toThrow(/group_vars\/all\.yml:1: host e1: bundle_source = "nowhere" must be one of official, mirror, debian/);
