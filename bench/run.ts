@@ -15,6 +15,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { labConfig } from "../lib/lab/lab-config.js";
 import { labReset, labUp } from "../lib/lab/lab.js";
+import { hasAnsibleModule } from "./lib/ansible-module.ts";
 import { barChartSvg } from "./lib/chart.ts";
 import { measure, median, type Measurement } from "./lib/measure.ts";
 import { ansiblePlaybookYaml, TASK_COUNT } from "./workload/spec.ts";
@@ -50,12 +51,9 @@ function log(line: string): void {
 }
 
 function ensureAnsible(): void {
-  try {
-    execFileSync("ansible-doc", ["ansible.posix.sysctl"], { stdio: "ignore" });
-  } catch {
-    log("installing Debian's ansible (ansible-core with the ansible.posix collection)");
-    execFileSync("apt-get", ["install", "-y", "-qq", "ansible"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  }
+  if (hasAnsibleModule("ansible.posix.sysctl")) return;
+  log("installing Debian's ansible (ansible-core with the ansible.posix collection)");
+  execFileSync("apt-get", ["install", "-y", "-qq", "ansible"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
 }
 
 function prepareAnsible(): NodeJS.ProcessEnv {
