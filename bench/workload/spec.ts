@@ -4,7 +4,8 @@
  * and block edits, kernel parameters, systemd units, guarded commands, accounts, links and a probe.
  */
 import { join } from "node:path";
-import { stringify } from "yaml";
+import type * as Yaml from "yaml";
+import { lazyRequire } from "../../lib/util/lazy-require.js";
 import { block, command, copy, definePlaybook, file, group, line, sysctl, systemd, template, user, type Playbook, type Task } from "../../lib/index.js";
 
 const ROOT = "/opt/easy-kube-bench";
@@ -123,5 +124,6 @@ function ansibleTasks(spec: Spec, index: number): Record<string, unknown>[] {
 }
 
 export function ansiblePlaybookYaml(hosts: string): string {
-  return stringify([{ name: "bench", hosts, become: true, gather_facts: false, vars: BENCH_VARS, tasks: TASKS.flatMap(ansibleTasks) }]);
+  // Loaded here only: the easy-kube side of the benchmark must not pay for a YAML writer at start-up.
+  return lazyRequire<typeof Yaml>("yaml").stringify([{ name: "bench", hosts, become: true, gather_facts: false, vars: BENCH_VARS, tasks: TASKS.flatMap(ansibleTasks) }]);
 }

@@ -1,6 +1,5 @@
 /** The control machine itself (delegate_to: localhost, ansible_connection=local), run through zx. */
 import { createReadStream } from "node:fs";
-import { $ } from "zx";
 import { stripSudoPrompt, wrapWithSudo } from "./become.js";
 import type { ConnectionSettings } from "./settings.js";
 import type { CommandResult, Connection, RunOptions } from "./types.js";
@@ -24,6 +23,8 @@ export class LocalConnection implements Connection {
 
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
     const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
+    // zx is loaded by the first local command: runs that only use SSH never pay its start-up cost.
+    const { $ } = await import("zx");
     let become = this.settings.become;
     if (needsSudo && become.password !== undefined) {
       this.passwordNeeded ??= $({ nothrow: true, quiet: true })`sudo -n -u ${become.user} true`.then((r) => r.exitCode !== 0);

@@ -5,19 +5,26 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
+import type Handlebars from "handlebars";
 import { InputError, locate } from "../errors.js";
+import { lazyRequire } from "../util/lazy-require.js";
 
-const handlebars = Handlebars.create();
-handlebars.registerHelper({
-  eq: (a: unknown, b: unknown) => a === b,
-  ne: (a: unknown, b: unknown) => a !== b,
-  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
-  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
-  not: (value: unknown) => !value,
-  join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ",") : ""),
-  json: (value: unknown) => JSON.stringify(value),
-});
+/** Handlebars with the helpers, made at the first template: runs without templates never load it. */
+let instance: typeof Handlebars | undefined;
+function handlebars(): typeof Handlebars {
+  if (instance) return instance;
+  instance = lazyRequire<typeof Handlebars>("handlebars").create();
+  instance.registerHelper({
+    eq: (a: unknown, b: unknown) => a === b,
+    ne: (a: unknown, b: unknown) => a !== b,
+    and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+    or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+    not: (value: unknown) => !value,
+    join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ",") : ""),
+    json: (value: unknown) => JSON.stringify(value),
+  });
+  return instance;
+}
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -39,12 +46,12 @@ export function compileTemplate(src: TemplateSource): Handlebars.TemplateDelegat
       throw new InputError(path, `cannot read template: ${(error as Error).message}`);
     }
     try {
-      handlebars.precompile(text, { strict: true, noEscape: true });
+      handlebars().precompile(text, { strict: true, noEscape: true });
     } catch (error) {
       const message = (error as Error).message;
       throw new InputError(locate(path, Number(/on line (\d+)/.exec(message)?.[1]) || undefined), `template syntax error: ${message.split("\n").slice(-1)[0]}`);
     }
-    template = handlebars.compile(text, { strict: true, noEscape: true });
+    template = handlebars().compile(text, { strict: true, noEscape: true });
     compiled.set(path, template);
   }
   return template;

@@ -5,7 +5,11 @@
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { isIP } from "node:net";
-import forge from "node-forge";
+import type Forge from "node-forge";
+import { lazyRequire } from "../util/lazy-require.js";
+
+/** node-forge is loaded when a certificate is first made or read: runs without PKI work never load it. */
+const forge = lazyRequire<typeof Forge>("node-forge");
 
 export interface Subject {
   readonly commonName: string;
@@ -36,8 +40,8 @@ export function generateRsaKeyPem(bits: number): string {
   return generateKeyPairSync("rsa", { modulusLength: bits }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 }
 
-function subjectAttributes(subject: Subject): forge.pki.CertificateField[] {
-  const fields: forge.pki.CertificateField[] = [];
+function subjectAttributes(subject: Subject): Forge.pki.CertificateField[] {
+  const fields: Forge.pki.CertificateField[] = [];
   if (subject.country) fields.push({ shortName: "C", value: subject.country });
   if (subject.state) fields.push({ shortName: "ST", value: subject.state });
   if (subject.locality) fields.push({ shortName: "L", value: subject.locality });
@@ -47,7 +51,7 @@ function subjectAttributes(subject: Subject): forge.pki.CertificateField[] {
   return fields;
 }
 
-function newCertificate(publicKey: forge.pki.PublicKey, validityDays: number): forge.pki.Certificate {
+function newCertificate(publicKey: Forge.pki.PublicKey, validityDays: number): Forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   // A positive serial of 16 random bytes (the top bit cleared keeps the DER integer positive).
@@ -112,8 +116,8 @@ export interface CertificateInfo {
 
 export function describeCertificate(certPem: string): CertificateInfo {
   const cert = forge.pki.certificateFromPem(certPem);
-  const field = (attrs: forge.pki.CertificateField[], name: string) => attrs.find((a) => a.shortName === name)?.value as string | undefined;
-  const dn = (attrs: forge.pki.CertificateField[]) => attrs.map((a) => `${a.shortName}=${String(a.value)}`).join(", ");
+  const field = (attrs: Forge.pki.CertificateField[], name: string) => attrs.find((a) => a.shortName === name)?.value as string | undefined;
+  const dn = (attrs: Forge.pki.CertificateField[]) => attrs.map((a) => `${a.shortName}=${String(a.value)}`).join(", ");
   const altNames = (cert.getExtension("subjectAltName") as { altNames?: { type: number; value?: string; ip?: string }[] } | null)?.altNames ?? [];
   const extKeyUsage = cert.getExtension("extKeyUsage") as { serverAuth?: boolean; clientAuth?: boolean } | null;
   const basic = cert.getExtension("basicConstraints") as { cA?: boolean } | null;
@@ -144,7 +148,7 @@ export function signedBy(certPem: string, caCertPem: string): boolean {
 export function keyMatches(certPem: string, keyPem: string): boolean {
   const cert = forge.pki.certificateFromPem(certPem);
   const key = forge.pki.privateKeyFromPem(keyPem);
-  const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
+  const publicKey = cert.publicKey as Forge.pki.rsa.PublicKey;
   return publicKey.n.equals(key.n) && publicKey.e.equals(key.e);
 }
 
