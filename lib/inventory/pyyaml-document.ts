@@ -7,7 +7,8 @@
  * The Python type and line of every key stay available through `mappingKeys`, so a reader can
  * refuse a key that is not a string (Ansible refuses such host and group names).
  */
-import { isAlias, isMap, isScalar, isSeq, visit, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
+import type { Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
+import { yaml } from "../util/lazy-yaml.js";
 import { InputError, locate } from "../errors.js";
 import { constructBigInt, MERGE_KEY, VALUE_KEY, type PythonScalarType } from "./pyyaml-scalars.js";
 
@@ -42,9 +43,9 @@ class PyyamlConstructor {
   ) {
     // An alias names the last node with that anchor before it in the file (PyYAML's composer).
     const anchors = new Map<string, Node>();
-    visit(document, {
+    yaml.visit(document, {
       Node: (_key, node) => {
-        if (isAlias(node)) {
+        if (yaml.isAlias(node)) {
           const target = anchors.get(node.source);
           if (target) this.aliasTargets.set(node, target);
         } else if (node.anchor) anchors.set(node.anchor, node);
@@ -56,20 +57,20 @@ class PyyamlConstructor {
     if (node === null || node === undefined) return null;
     const target = this.deref(node);
     if (this.built.has(target)) return this.built.get(target);
-    if (isScalar(target)) {
+    if (yaml.isScalar(target)) {
       if (target.value === VALUE_KEY || target.value === MERGE_KEY) {
         throw this.error(target, `could not determine a constructor for the tag '${String(target.value.description)}' (a plain \`${target.source}\` outside a key; quote it)`);
       }
       this.built.set(target, target.value);
       return target.value;
     }
-    if (isSeq(target)) {
+    if (yaml.isSeq(target)) {
       const list: unknown[] = [];
       this.built.set(target, list);
       for (const item of target.items) list.push(this.construct(item));
       return list;
     }
-    if (isMap(target)) return this.constructMapping(target as YAMLMap<unknown, unknown>);
+    if (yaml.isMap(target)) return this.constructMapping(target as YAMLMap<unknown, unknown>);
     throw this.error(target, "unsupported YAML node");
   }
 
@@ -81,7 +82,7 @@ class PyyamlConstructor {
     keysOfMappings.set(mapping, keys);
     for (const pair of this.flatten(node)) {
       const keyNode = this.deref(pair.key);
-      if (!isScalar(keyNode)) throw this.error(keyNode ?? node, "found unacceptable key (a mapping or list cannot be a mapping key)");
+      if (!yaml.isScalar(keyNode)) throw this.error(keyNode ?? node, "found unacceptable key (a mapping or list cannot be a mapping key)");
       const key: YamlKey = { line: this.line(keyNode), pythonType: pythonTypeOf(keyNode), source: String(keyNode.source ?? keyNode.value) };
       const value = keyNode.value === VALUE_KEY ? "=" : keyNode.value;
       const pythonKey = `${key.pythonType === "str" || key.pythonType === "timestamp" ? key.pythonType : "number"}:${pythonNumber(value)}`;
@@ -106,11 +107,11 @@ class PyyamlConstructor {
         continue;
       }
       const source = this.deref(pair.value);
-      if (isMap(source)) merged.push(...this.flatten(source as YAMLMap<unknown, unknown>));
-      else if (isSeq(source)) {
+      if (yaml.isMap(source)) merged.push(...this.flatten(source as YAMLMap<unknown, unknown>));
+      else if (yaml.isSeq(source)) {
         const flattened = source.items.map((item) => {
           const map = this.deref(item);
-          if (!isMap(map)) throw this.error(map ?? source, "expected a mapping for merging");
+          if (!yaml.isMap(map)) throw this.error(map ?? source, "expected a mapping for merging");
           return this.flatten(map as YAMLMap<unknown, unknown>);
         });
         // Later mappings of the list are overridden by earlier ones: they go in first.
@@ -121,7 +122,7 @@ class PyyamlConstructor {
   }
 
   private deref<T>(node: T): T | Node {
-    return isAlias(node) ? (this.aliasTargets.get(node) ?? node) : node;
+    return yaml.isAlias(node) ? (this.aliasTargets.get(node) ?? node) : node;
   }
 
   private line(node: unknown): number | undefined {
@@ -135,7 +136,7 @@ class PyyamlConstructor {
 }
 
 function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && key.value === MERGE_KEY;
+  return yaml.isScalar(key) && key.value === MERGE_KEY;
 }
 
 function pythonTypeOf(node: { format?: string; tag?: string }): PythonScalarType {

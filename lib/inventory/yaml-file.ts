@@ -4,7 +4,7 @@
  * duplicate keys keep the last value; with errors that carry file and line, and the line of every
  * top-level key so later checks can point at the exact place a variable was set.
  */
-import { LineCounter, parseDocument } from "yaml";
+import { yaml } from "../util/lazy-yaml.js";
 import { InputError, locate } from "../errors.js";
 import { constructDocument, mappingKeys } from "./pyyaml-document.js";
 import { pyyamlScalarTags } from "./pyyaml-scalars.js";
@@ -16,8 +16,8 @@ export interface YamlFile {
 }
 
 export function parseYamlFile(text: string, file: string): YamlFile {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, {
+  const lineCounter = new yaml.LineCounter();
+  const document = yaml.parseDocument(text, {
     version: "1.1",
     schema: "failsafe",
     customTags: pyyamlScalarTags,

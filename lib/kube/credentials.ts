@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { parse } from "yaml";
+import { yaml } from "../util/lazy-yaml.js";
 import { EasyKubeError } from "../errors.js";
 
 export interface KubeCredentials {
@@ -35,7 +35,7 @@ export interface KubeconfigAccess {
 export function kubeconfigAccess(path: string): KubeconfigAccess {
   let config: Record<string, any>;
   try {
-    config = parse(readFileSync(path, "utf8")) ?? {};
+    config = yaml.parse(readFileSync(path, "utf8")) ?? {};
   } catch (error) {
     throw new EasyKubeError(`cannot read kubeconfig ${path}: ${(error as Error).message}`);
   }

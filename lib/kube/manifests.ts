@@ -5,7 +5,7 @@
  * writes (status, uid, resourceVersion, ...) are dropped, so a manifest exported from a live
  * cluster compares cleanly; a Secret's stringData becomes data, as the server stores it.
  */
-import { LineCounter, parseAllDocuments } from "yaml";
+import { yaml } from "../util/lazy-yaml.js";
 import { InputError } from "../errors.js";
 
 export type KubeObject = Record<string, unknown> & {
@@ -39,8 +39,8 @@ export function parseManifests(input: string | object | readonly (string | objec
 }
 
 function parseYaml(text: string, source: string): KubeManifest[] {
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter });
+  const lineCounter = new yaml.LineCounter();
+  const documents = yaml.parseAllDocuments(text, { lineCounter });
   if (!Array.isArray(documents)) return []; // an empty stream
   const manifests: KubeManifest[] = [];
   documents.forEach((document, index) => {

@@ -9,7 +9,7 @@
  * lists are replaced by the manifest's, which is how they are compared. The patch carries the live
  * resourceVersion, so a change made by someone else since the plan is never overwritten blindly.
  */
-import { stringify } from "yaml";
+import { yaml } from "../util/lazy-yaml.js";
 import { EasyKubeError } from "../errors.js";
 import type { FileDiff } from "../ops/operation.js";
 import { apiError, type KubeApiClient } from "./api-client.js";
@@ -76,7 +76,7 @@ export function objectDiff(plan: ObjectPlan): FileDiff {
   let before: unknown = plan.live === undefined ? undefined : projectOnto(plan.live, wanted);
   let after: unknown = wanted;
   if (isSecretKind(wanted.kind)) ({ before, after } = maskSecretPair(before, after));
-  return { path: plan.name, before: before === undefined ? "" : stringify(before), after: stringify(after) };
+  return { path: plan.name, before: before === undefined ? "" : yaml.stringify(before), after: yaml.stringify(after) };
 }
 
 export async function applyObject(client: KubeApiClient, plan: ObjectPlan): Promise<void> {

@@ -1,5 +1,5 @@
 /** kubeconfig files with the CA and the credentials embedded, so each file works on its own. */
-import { stringify } from "yaml";
+import { yaml } from "../util/lazy-yaml.js";
 
 export interface KubeconfigInput {
   readonly server: string;
@@ -16,7 +16,7 @@ export function renderKubeconfig(input: KubeconfigInput): string {
   if (input.clientCertPem) credentials["client-certificate-data"] = b64(input.clientCertPem);
   if (input.clientKeyPem) credentials["client-key-data"] = b64(input.clientKeyPem);
   if (input.token) credentials["token"] = input.token;
-  return stringify({
+  return yaml.stringify({
     apiVersion: "v1",
     kind: "Config",
     clusters: [{ name: "kubernetes", cluster: { "certificate-authority-data": b64(input.caPem), server: input.server } }],
