@@ -1,0 +1,203 @@
+/**
+ * The host-routes pod network (kube_network_plugin: host-routes), for nodes on one L2 segment: the
+ * controller-manager gives each node a pod CIDR; each node gets the bundle's CNI plugins and a
+ * bridge config with host-local addresses from its pod CIDR, a route to every other node's pod CIDR
+ * through that node's address, and the iptables rules for pod traffic; a oneshot unit makes the
+ * same at boot. Nothing changes on any node until every node's pod CIDR is known and every node
+ * address is on each node's segment (the network stage's play stops at the first failure).
+ */
+import { command, copy, defineRole, file, OperationFailed, parseKubeVersion, systemd, template, type InventoryView, type Operation, type TaskContext, type VarsOf } from "easy-kube";
+import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
+import { masterAddress } from "../kube-master/flag-context.ts";
+import { kubeMasterDefaults } from "../kube-master/defaults.ts";
+import { pkiDir } from "../pki/index.ts";
+import type { ClusterNode } from "./cluster-nodes.ts";
+import { CNI_CONFIG_FILE, cniConfig } from "./cni-config.ts";
+import { hostRoutesDefaults } from "./defaults.ts";
+import { forwardRules, masqueradeRule, ruleAdd, ruleCheck, ruleDelete, ruleEnsure, type IptablesRule } from "./iptables-rules.ts";
+import { networkFacts } from "./network-facts.ts";
+import { podRoutes } from "./pod-routes.ts";
+import { readClusterNodes, registeredNodes } from "./read-nodes.ts";
+import { ROUTE_PROTO, routeCommand, wantedRoutes } from "./routes.ts";
+import { checkSegment } from "./segment.ts";
+
+const here = import.meta.dirname;
+type Vars = VarsOf<typeof hostRoutesDefaults>;
+type Context = TaskContext<Vars>;
+
+export const UNIT = "easy-kube-pod-network";
+const RESTART = `restart ${UNIT}`;
+const NODES = "host_routes_nodes";
+const SEGMENT = "host_routes_segment";
+
+/** Every node of the cluster: routes lead to each, and each must be registered. */
+function inventoryNodes(inventory: InventoryView): string[] {
+  return inventory.groupHosts("kube_node");
+}
+
+/** The first master's apiserver address and port, as its own role defines them. */
+function apiserverOf(inventory: InventoryView): string {
+  const master = inventory.groupHosts("kube_master")[0]!;
+  return masterAddress(master, inventory.hostVars(master) as { kube_apiserver_address?: string; ansible_host?: unknown });
+}
+
+/** A dry run on a fresh cluster cannot know the pod CIDRs: the tasks that need them say so and skip. */
+function notKnownYet(title: string): Operation {
+  return { title, plan: async () => ({ changes: [], skipped: "the nodes' pod CIDRs are not known yet (a real run registers the nodes first)" }) };
+}
+
+/** This node, the others, and the device the routes go out of; undefined in a dry run on a fresh cluster. */
+function layout({ host, results }: Context): { self: ClusterNode; nodes: readonly ClusterNode[]; dev: string } | undefined {
+  const nodes = registeredNodes(results[NODES]);
+  const dev = results[SEGMENT]?.data["dev"] as string | undefined;
+  const self = nodes?.find((n) => n.name === host);
+  return nodes && self && dev ? { self, nodes, dev } : undefined;
+}
+
+function iptablesRules(vars: Vars): { wanted: IptablesRule[]; unwanted: IptablesRule[] } {
+  const masquerade = masqueradeRule(vars.kube_cluster_cidr);
+  return { wanted: [...forwardRules(vars.kube_cluster_cidr), ...(vars.host_routes_masquerade ? [masquerade] : [])], unwanted: vars.host_routes_masquerade ? [] : [masquerade] };
+}
+
+export const hostRoutesRole = defineRole({
+  name: "host-routes",
+  dir: here,
+  schema: hostRoutesDefaults,
+  checks: [
+    ({ hosts, inventory }) => {
+      const nodes = inventoryNodes(inventory);
+      const outside = hosts.filter((h) => !nodes.includes(h));
+      return [
+        ...(outside.length > 0 ? [`host-routes runs on the kube_node group; ${outside.join(", ")} are not in it`] : []),
+        ...(inventory.groupHosts("kube_master").length === 0 ? ["the inventory has no kube_master host: host-routes reads the nodes' pod CIDRs from the API server"] : []),
+      ];
+    },
+    ({ hosts, vars, inventory }) => {
+      const problems = new Set<string>();
+      // The masters allocate the pod CIDRs from their own values of these: both sides must agree.
+      const mastersSay = (h: string) => {
+        const raw = inventory.hostVars(h);
+        return { plugin: String(raw["kube_network_plugin"] ?? kubeMasterDefaults.kube_network_plugin.default), cidr: String(raw["kube_cluster_cidr"] ?? kubeMasterDefaults.kube_cluster_cidr.default) };
+      };
+      for (const host of hosts) {
+        const v = vars(host) as Vars;
+        try {
+          const [major, minor] = parseKubeVersion(v.kube_version);
+          if (major !== 1 || minor < 7) problems.add(`kube_version ${v.kube_version}: host-routes needs kubelet 1.7 or later (CNI configuration lists and hostPort through portmap)`);
+        } catch (error) {
+          problems.add(`kube_version: ${(error as Error).message}`);
+        }
+        if (v.install_method !== "bundle") problems.add("host-routes installs the CNI plugins from the bundle only (install_method: bundle)");
+        for (const master of inventory.groupHosts("kube_master")) {
+          const said = mastersSay(master);
+          if (said.plugin !== v.kube_network_plugin) problems.add(`kube_network_plugin is ${v.kube_network_plugin} for ${host} but ${said.plugin} for master ${master}: set it once, in group_vars/all`);
+          if (said.cidr !== v.kube_cluster_cidr) problems.add(`kube_cluster_cidr is ${v.kube_cluster_cidr} for ${host} but ${said.cidr} for master ${master} (which allocates the pod CIDRs from it): set it once, in group_vars/all`);
+        }
+      }
+      return [...problems];
+    },
+    bundleHasComponent("cni"),
+  ],
+  tasks: [
+    {
+      name: "read every node's pod CIDR and address from the API server",
+      runOnce: true,
+      register: NODES,
+      action: ({ vars, inventory }) =>
+        readClusterNodes({
+          // pkiDir reads only pki_dir and inventory_dir, which this role has too.
+          pkiDir: pkiDir(vars as unknown as Parameters<typeof pkiDir>[0]),
+          apiserverAddress: apiserverOf(inventory),
+          apiserverPort: vars.kube_apiserver_port,
+          inventoryNodes: inventoryNodes(inventory),
+          clusterCidr: vars.kube_cluster_cidr,
+          timeoutSeconds: vars.host_routes_node_timeout,
+        }),
+    },
+    {
+      name: "check every node address is on this node's segment",
+      register: SEGMENT,
+      action: ({ host, results }) => {
+        const nodes = registeredNodes(results[NODES]);
+        const self = nodes?.find((n) => n.name === host);
+        if (!nodes || !self) return notKnownYet("check the segment");
+        return {
+          title: "check the segment",
+          async plan(target) {
+            const { addresses } = await target.facts.get(networkFacts, null);
+            const segment = checkSegment(self, addresses, nodes);
+            if (segment.problems.length > 0) throw new OperationFailed(segment.problems.join("\n"));
+            return { changes: [], data: { dev: segment.dev } };
+          },
+        };
+      },
+    },
+    {
+      name: "create the CNI folders",
+      action: ({ vars }) => [file({ path: vars.cni_bin_dir, state: "directory", mode: "0755" }), file({ path: vars.cni_conf_dir, state: "directory", mode: "0755" })],
+    },
+    {
+      name: "install the CNI plugins from the bundle",
+      action: ({ vars }) => installFromBundle(vars, "cni", { destDir: vars.cni_bin_dir }),
+    },
+    {
+      name: `write ${CNI_CONFIG_FILE}`,
+      action: (ctx) => {
+        const node = layout(ctx);
+        if (!node) return notKnownYet(`write ${CNI_CONFIG_FILE}`);
+        const { vars } = ctx;
+        return copy({ dest: `${vars.cni_conf_dir}/${CNI_CONFIG_FILE}`, mode: "0644", content: cniConfig({ kubeVersion: vars.kube_version, cniVersion: vars.cni_version, podCidr: node.self.podCidr, bridge: vars.host_routes_bridge }) });
+      },
+    },
+    {
+      name: "accept forwarded pod traffic and masquerade what leaves the cluster",
+      action: ({ vars }) => {
+        const { wanted, unwanted } = iptablesRules(vars);
+        return [
+          ...wanted.map((rule) => command({ cmd: ruleAdd(rule), unless: ruleCheck(rule) })),
+          ...unwanted.map((rule) => command({ cmd: ruleDelete(rule), unless: `! ${ruleCheck(rule)}` })),
+        ];
+      },
+    },
+    {
+      name: "route the other nodes' pod CIDRs through their addresses",
+      action: (ctx) => {
+        const node = layout(ctx);
+        return node ? podRoutes(wantedRoutes(ctx.host, node.nodes, node.dev)) : notKnownYet("routes");
+      },
+    },
+    {
+      name: `write the ${UNIT} unit (the same at boot)`,
+      action: (ctx) => {
+        const node = layout(ctx);
+        if (!node) return notKnownYet(`write the ${UNIT} unit`);
+        return template({
+          src: `${here}/templates/${UNIT}.service.hbs`,
+          dest: `/etc/systemd/system/${UNIT}.service`,
+          mode: "0644",
+          vars: {
+            route_proto: ROUTE_PROTO,
+            routes: wantedRoutes(ctx.host, node.nodes, node.dev).map((route) => routeCommand(route, "/sbin/ip")),
+            rules: iptablesRules(ctx.vars).wanted.map((rule) => ruleEnsure(rule)),
+          },
+        });
+      },
+      notify: [RESTART],
+    },
+    {
+      name: `start ${UNIT} at boot`,
+      action: (ctx) => (layout(ctx) ? systemd({ name: UNIT, state: "started", enabled: true }) : notKnownYet(`start ${UNIT}`)),
+      register: "host_routes_unit_start",
+    },
+  ],
+  handlers: [
+    {
+      // Runs the new unit once, so a unit that would fail at boot fails now, named.
+      name: RESTART,
+      when: ({ results }) => !results["host_routes_unit_start"]?.changed,
+      action: () => systemd({ name: UNIT, state: "restarted" }),
+    },
+  ],
+});
+
+export default hostRoutesRole;
