@@ -35,10 +35,14 @@ function inventoryNodes(inventory: InventoryView): string[] {
   return inventory.groupHosts("kube_node");
 }
 
-/** The first master's apiserver address and port, as its own role defines them. */
-function apiserverOf(inventory: InventoryView): string {
+/** The apiserver as kubelet reaches it: pki_apiserver_url (the kubeconfigs' server), else the first master's address. */
+function apiserverOf(vars: Vars, inventory: InventoryView): { address: string; port: number } {
+  if (vars.pki_apiserver_url) {
+    const url = new URL(vars.pki_apiserver_url);
+    return { address: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(url.port || 443) };
+  }
   const master = inventory.groupHosts("kube_master")[0]!;
-  return masterAddress(master, inventory.hostVars(master) as { kube_apiserver_address?: string; ansible_host?: unknown });
+  return { address: masterAddress(master, inventory.hostVars(master) as { kube_apiserver_address?: string; ansible_host?: unknown }), port: vars.kube_apiserver_port };
 }
 
 /** A dry run on a fresh cluster cannot know the pod CIDRs: the tasks that need them say so and skip. */
@@ -107,8 +111,8 @@ export const hostRoutesRole = defineRole({
         readClusterNodes({
           // pkiDir reads only pki_dir and inventory_dir, which this role has too.
           pkiDir: pkiDir(vars as unknown as Parameters<typeof pkiDir>[0]),
-          apiserverAddress: apiserverOf(inventory),
-          apiserverPort: vars.kube_apiserver_port,
+          apiserverAddress: apiserverOf(vars, inventory).address,
+          apiserverPort: apiserverOf(vars, inventory).port,
           inventoryNodes: inventoryNodes(inventory),
           clusterCidr: vars.kube_cluster_cidr,
           timeoutSeconds: vars.host_routes_node_timeout,

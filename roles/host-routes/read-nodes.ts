@@ -1,7 +1,8 @@
 /**
  * Reads the inventory's nodes from the API server (Node objects: spec.podCIDR, the InternalIP),
- * with the PKI's admin identity, through the task host's SSH connection to the first master's
- * apiserver (a node reaches it as kubelet does). On a fresh node kubelet has only just registered
+ * with the PKI's admin identity, through the task host's SSH connection to the apiserver address
+ * kubelet uses (pki_apiserver_url, else the first master's), so the control machine needs no route
+ * to port 6443. On a fresh node kubelet has only just registered
  * it and the controller-manager allocates its pod CIDR a moment later, so a real run waits up to
  * `timeoutSeconds`, then fails naming each node and what to check. A dry run does not wait: what is
  * not there yet is made earlier in a real run, and the tasks that need it report that they skip.
@@ -11,7 +12,7 @@ import { readNodes, type ClusterNode } from "./cluster-nodes.ts";
 
 export interface ReadNodesArgs {
   readonly pkiDir: string;
-  /** The apiserver's address as the task host reaches it (a master's kube_apiserver_address or ansible_host). */
+  /** The apiserver's address as the task host reaches it (pki_apiserver_url's host, or a master's address). */
   readonly apiserverAddress: string;
   readonly apiserverPort: number;
   readonly inventoryNodes: readonly string[];
