@@ -19,6 +19,7 @@ import { hasAnsibleModule } from "./lib/ansible-module.ts";
 import { barChartSvg } from "./lib/chart.ts";
 import { measure, median, type Measurement } from "./lib/measure.ts";
 import { ansiblePlaybookYaml, TASK_COUNT } from "./workload/spec.ts";
+import { startupToFirstConnection, writeStartupResults } from "./startup.ts";
 
 interface Result {
   workload: string;
@@ -162,6 +163,13 @@ async function main(): Promise<void> {
     });
   }
   writeResults(results);
+  const play = [join(repo, "bench/workload/easykube-play.ts"), "-i", inventoryFile, "-l", limit(3)];
+  log("easy-kube: start-up to the first connection");
+  const startup = [
+    await startupToFirstConnection("tsx bench/workload/easykube-play.ts (as the runs above)", join(repo, "node_modules/.bin/tsx"), play),
+    await startupToFirstConnection("node --import tsx bench/workload/easykube-play.ts", process.execPath, ["--import", "tsx", ...play]),
+  ];
+  process.stdout.write(writeStartupResults(resultsDir, startup));
 }
 
 /** Remote commands per task and host on the last easy-kube run (from its JSON events). */
