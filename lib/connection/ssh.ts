@@ -256,13 +256,15 @@ export class SshConnection implements Connection {
 
 /**
  * With EASYKUBE_MARK_FIRST_CONNECTION=1, the moment the run's first SSH connection starts is written
- * to stderr (milliseconds since the epoch), so the benchmark can measure start-up from outside.
+ * to stderr (milliseconds since the epoch, and the CPU time used so far), so the benchmark can
+ * measure start-up from outside.
  */
 let firstConnectionMarked = false;
 function markFirstConnection(): void {
   if (firstConnectionMarked || process.env["EASYKUBE_MARK_FIRST_CONNECTION"] !== "1") return;
   firstConnectionMarked = true;
-  process.stderr.write(`easy-kube-mark first-connection ${(performance.timeOrigin + performance.now()).toFixed(1)}\n`);
+  const cpu = process.cpuUsage();
+  process.stderr.write(`easy-kube-mark first-connection ${(performance.timeOrigin + performance.now()).toFixed(1)} cpu-ms ${((cpu.user + cpu.system) / 1000).toFixed(0)}\n`);
 }
 
 interface Transport {
