@@ -1,0 +1,57 @@
+/** Variables of the kube-node role: kubelet with TLS bootstrap, kube-proxy, node labels and taints. */
+import { defineSchema, restartThrottleVar, v } from "easy-kube";
+import { bundleVars } from "easy-kube/bundle";
+import { dockerDefaults } from "../docker-ce/defaults.ts";
+import { kubeMasterDefaults } from "../kube-master/defaults.ts";
+import { pkiDefaults } from "../pki/defaults.ts";
+
+/**
+ * The cluster DNS settings kubelet writes into every pod's resolv.conf; the DNS add-on serves them,
+ * so it reads these same two definitions.
+ */
+export const clusterDnsVars = {
+  kube_cluster_dns: v.ip("10.254.0.2", "The cluster DNS service's ClusterIP (inside kube_service_cidr), written into pods' resolv.conf; the DNS add-on's Service takes it."),
+  kube_cluster_domain: pkiDefaults.kube_cluster_domain,
+};
+
+export const KUBE_PROXY_MODES = ["iptables", "ipvs"] as const;
+
+export const kubeNodeDefaults = defineSchema({
+  install_method: bundleVars.install_method,
+  bundle_dir: bundleVars.bundle_dir,
+  bundle_arch: bundleVars.bundle_arch,
+  bin_dir: bundleVars.bin_dir,
+  kube_version: bundleVars.kube_version,
+  pki_dir: pkiDefaults.pki_dir,
+  pki_apiserver_url: pkiDefaults.pki_apiserver_url,
+  pki_remote_ssl_dir: pkiDefaults.pki_remote_ssl_dir,
+  kube_config_dir: pkiDefaults.kube_config_dir,
+  kube_apiserver_port: pkiDefaults.kube_apiserver_port,
+  kube_service_cidr: pkiDefaults.kube_service_cidr,
+  kube_cluster_cidr: kubeMasterDefaults.kube_cluster_cidr,
+  kube_network_plugin: kubeMasterDefaults.kube_network_plugin,
+  kube_bootstrap_token_auth: kubeMasterDefaults.kube_bootstrap_token_auth,
+  ...clusterDnsVars,
+  // One variable for Docker and kubelet: they must use the same driver (checked on the host too).
+  cgroup_driver: dockerDefaults.cgroup_driver,
+  restart_throttle: restartThrottleVar,
+  kube_node_address: v.string("", "The address kubelet serves on and reports for the node; empty: ansible_host, else the inventory name."),
+  kubelet_root_dir: v.path("/var/lib/kubelet", "kubelet's state folder (pods, volumes, plugins)."),
+  kubelet_cert_dir: v.path("/var/lib/kubelet/pki", "Where kubelet keeps the client (and serving) certificate it got through TLS bootstrap; the role never writes there."),
+  kubelet_max_pods: v.integer(110, "Pods this node may run.", { min: 1 }),
+  kubelet_eviction_hard: v.map({ "memory.available": "100Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%", "imagefs.available": "15%" }, "Hard eviction thresholds: signal to threshold (kubelet's defaults)."),
+  kubelet_image_gc_high_threshold: v.integer(85, "Disk usage (percent) above which unused images are always removed.", { min: 1, max: 100 }),
+  kubelet_image_gc_low_threshold: v.integer(80, "Disk usage (percent) image garbage collection frees down to.", { min: 0, max: 100 }),
+  kubelet_fail_swap_on: v.boolean(true, "kubelet refuses to start while swap is on (the prepare role turns swap off; --experimental-fail-swap-on before 1.8)."),
+  kubelet_serialize_image_pulls: v.boolean(false, "Pull one image at a time (the guide: false)."),
+  kubelet_rotate_certificates: v.boolean(true, "Renew the client certificate before it expires (from 1.8; the controller-manager approves a node's renewal because the node already proves who it is)."),
+  kubelet_serving_certificate: v.oneOf(["bootstrap", "self-signed"], "bootstrap", "bootstrap (from 1.12): kubelet asks the cluster CA for its serving certificate, approved by this role when it names only the node's own name and addresses, so the apiserver (--kubelet-certificate-authority) can verify it for logs and exec; self-signed: kubelet makes its own."),
+  kubelet_extra_flags: v.map({}, "More kubelet flags, name (without --) to value. A flag the role sets, or one the version does not have, is an error."),
+  kube_node_labels: v.map({}, "Labels for this node (name to value), set through the API after it registered."),
+  kube_node_taints: v.list(v.string("", "key=value:Effect or key:Effect"), [], "Taints for this node, added through the API (taints added by others are kept)."),
+  kube_master_taint: v.boolean(true, "A host of kube_master that also runs kubelet gets node-role.kubernetes.io/master:NoSchedule, so ordinary pods stay off the masters."),
+  kube_proxy_mode: v.oneOf(KUBE_PROXY_MODES, "iptables", "kube-proxy's mode: iptables (the guide's), or ipvs (from 1.11, the kernel needs the ip_vs modules)."),
+  kube_proxy_conntrack_max_per_core: v.integer(32768, "--conntrack-max-per-core; 0 leaves the kernel's conntrack limit as it is (needed where it cannot be written, as in containers).", { min: 0 }),
+  kube_proxy_extra_flags: v.map({}, "More kube-proxy flags, as kubelet_extra_flags."),
+  kube_node_join_timeout: v.integer(180, "Seconds to wait for a kubelet's certificate request, its certificate and its Node.", { min: 10 }),
+});

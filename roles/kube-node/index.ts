@@ -1,0 +1,167 @@
+/**
+ * Step 6 of the guide, its second half: kubelet and kube-proxy on every node. kubelet joins with
+ * the bootstrap token (bootstrap.kubeconfig); this role approves its certificate request only after
+ * checking who asked, for what, and that the key is the one that node's kubelet holds on disk
+ * (csr-review.ts). What kubelet was issued (kubelet.kubeconfig, its certificates) is never written
+ * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
+ * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
+ */
+import { command, copy, defineRole, file, parseKubeVersion, requireFiles, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
+import { NODE_COMPONENTS, componentExecStart, extraFlagProblems } from "./components.ts";
+import { approveOwnCertificate } from "./csr-approval.ts";
+import { kubeNodeDefaults } from "./defaults.ts";
+import { bootstrapsServingCertificate, renderKubeletConfig, usesConfigFile } from "./kubelet-config.ts";
+import { nodeContext, nodeFiles } from "./node-context.ts";
+import { nodeLabelsAndTaints, parseTaint, type Taint } from "./node-metadata.ts";
+import { reportPendingRequests } from "./pending-report.ts";
+
+const here = import.meta.dirname;
+type Vars = VarsOf<typeof kubeNodeDefaults>;
+
+const RESTART = { kubelet: "restart kubelet one node at a time", "kube-proxy": "restart kube-proxy" } as const;
+
+/** kubelet's own health endpoint (127.0.0.1:10248 in every version). */
+const kubeletHealthy = () => waitFor({ url: "http://127.0.0.1:10248/healthz", timeoutSeconds: 60 });
+
+function ipv4Number(address: string): number | undefined {
+  const parts = address.split(".").map(Number);
+  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? parts.reduce((n, p) => n * 256 + p, 0) : undefined;
+}
+
+/** Whether an IPv4 address is inside an IPv4 CIDR (anything else: not judged here). */
+export function insideCidr(address: string, cidr: string): boolean {
+  const [base, bits] = cidr.split("/");
+  const a = ipv4Number(address);
+  const b = ipv4Number(base ?? "");
+  if (a === undefined || b === undefined) return true;
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
+export const kubeNodeRole = defineRole({
+  name: "kube-node",
+  dir: here,
+  schema: kubeNodeDefaults,
+  checks: [
+    ({ hosts, inventory }) => {
+      const nodes = inventory.groupHosts("kube_node");
+      const outside = hosts.filter((h) => !nodes.includes(h));
+      return [
+        ...(outside.length > 0 ? [`runs only on hosts of the kube_node group; ${outside.join(", ")} are not in it`] : []),
+        ...(inventory.groupHosts("kube_master").length === 0 ? ["the inventory has no kube_master host: kubelets join an apiserver"] : []),
+      ];
+    },
+    ({ hosts, vars }) => {
+      const problems = new Set<string>();
+      for (const host of hosts) {
+        const v = vars(host) as Vars;
+        let version: [number, number, number];
+        try {
+          version = parseKubeVersion(v.kube_version);
+        } catch (error) {
+          problems.add(`kube_version: ${(error as Error).message}`);
+          continue;
+        }
+        if (version[0] !== 1 || version[1] < 7) problems.add(`kube_version ${v.kube_version}: the role knows kubelet and kube-proxy of Kubernetes 1.7 and later`);
+        if (v.install_method !== "bundle") problems.add("kube-node installs Kubernetes from the bundle only (install_method: bundle)");
+        if (v.kube_proxy_mode === "ipvs" && version[1] < 11) problems.add(`kube_proxy_mode ipvs: kube-proxy ${v.kube_version} has no stable ipvs mode (from 1.11)`);
+        if (!insideCidr(v.kube_cluster_dns, v.kube_service_cidr)) problems.add(`kube_cluster_dns ${v.kube_cluster_dns} is not inside kube_service_cidr ${v.kube_service_cidr}`);
+        if (v.kubelet_image_gc_low_threshold >= v.kubelet_image_gc_high_threshold) problems.add(`${host}: kubelet_image_gc_low_threshold (${v.kubelet_image_gc_low_threshold}) must be below kubelet_image_gc_high_threshold (${v.kubelet_image_gc_high_threshold})`);
+        for (const taint of v.kube_node_taints) {
+          const parsed = parseTaint(taint);
+          if (typeof parsed === "string") problems.add(`${host}: kube_node_taints: ${parsed}`);
+        }
+        for (const problem of extraFlagProblems(v)) problems.add(problem);
+      }
+      return [...problems];
+    },
+    bundleHasComponent("kubernetes"),
+    bundleHasComponent("images"),
+  ],
+  tasks: [
+    {
+      name: "check the PKI's files are in place",
+      action: ({ vars }) => {
+        const f = nodeFiles(vars);
+        return requireFiles([f.ca, f.bootstrapKubeconfig, f.kubeProxyKubeconfig], "they come from the PKI: run playbooks/pki.ts (site.ts runs it before kube-node)");
+      },
+    },
+    installFromBundleTask("kubernetes", { name: "install kubelet and kube-proxy from the bundle", names: ["kubelet", "kube-proxy"], restarts: Object.values(RESTART) }),
+    {
+      name: "check the programs are the asked version",
+      action: ({ vars }) => {
+        const bin = `${vars.bin_dir}/kubelet`;
+        return command({ cmd: `if [ -x ${bin} ]; then ${bin} --version; fi`, readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== `Kubernetes v${vars.kube_version.replace(/^v/, "")}`) });
+      },
+    },
+    {
+      // kubelet and Docker must place containers in the same cgroup hierarchy, or pods fail to start.
+      name: "check Docker's cgroup driver is cgroup_driver",
+      action: ({ vars }) =>
+        command({ cmd: "if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker info --format '{{.CgroupDriver}}'; fi", readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== vars.cgroup_driver) }),
+    },
+    {
+      name: "load the pause and busybox images from the bundle where missing",
+      when: ({ vars }) => vars.install_method === "bundle",
+      action: ({ vars }) => imagesFromBundle(vars),
+    },
+    {
+      name: "create kubelet's folder",
+      action: ({ vars }) => file({ path: vars.kubelet_root_dir, state: "directory", mode: "0750" }),
+    },
+    {
+      name: "write the kubelet configuration file",
+      when: ({ vars }) => usesConfigFile(vars.kube_version),
+      action: ({ vars, host, inventory }) => copy({ content: renderKubeletConfig(vars, nodeContext(host, vars, inventory.groupNames(host))), dest: nodeFiles(vars).kubeletConfig, mode: "0644" }),
+      notify: [RESTART.kubelet],
+    },
+    ...NODE_COMPONENTS.map((component) => ({
+      name: `write the ${component.name} unit`,
+      action: ({ vars, host, inventory }: { vars: Vars; host: string; inventory: { groupNames(h: string): string[] } }) =>
+        template({
+          src: `${here}/templates/${component.name}.service.hbs`,
+          dest: `/etc/systemd/system/${component.name}.service`,
+          mode: "0644",
+          vars: { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(component, vars, nodeContext(host, vars, inventory.groupNames(host))) },
+        }),
+      notify: [RESTART[component.name]],
+    })),
+    {
+      name: "start kubelet",
+      action: () => systemd({ name: "kubelet", state: "started", enabled: true }),
+      register: "kubelet_start",
+    },
+    {
+      name: "approve this node's kubelet client certificate (identity and key checked)",
+      action: ({ vars, host, inventory }) => approveOwnCertificate({ kind: "client", host, vars, inventory }),
+    },
+    {
+      name: "approve this node's kubelet serving certificate (its own names only)",
+      when: ({ vars }) => bootstrapsServingCertificate(vars),
+      action: ({ vars, host, inventory }) => approveOwnCertificate({ kind: "serving", host, vars, inventory }),
+    },
+    {
+      name: "start kube-proxy",
+      action: () => systemd({ name: "kube-proxy", state: "started", enabled: true }),
+      register: "kube_proxy_start",
+    },
+    {
+      name: "label and taint the node",
+      action: ({ vars, host, inventory }) =>
+        nodeLabelsAndTaints({ host, labels: vars.kube_node_labels, taints: nodeContext(host, vars, inventory.groupNames(host)).registerTaints.map((t) => parseTaint(t) as Taint), vars, inventory }),
+    },
+    {
+      name: "report certificate requests left pending",
+      runOnce: true,
+      ignoreErrors: true,
+      action: ({ vars, inventory, results }) => reportPendingRequests({ vars, inventory, apiStartedByRun: results["kubelet_start"]?.changed === true }),
+    },
+  ],
+  handlers: [
+    restartHandler<Vars>({ name: RESTART.kubelet, service: "kubelet", startedBy: "kubelet_start", after: () => [kubeletHealthy()] }),
+    restartHandler<Vars>({ name: RESTART["kube-proxy"], service: "kube-proxy", startedBy: "kube_proxy_start" }),
+  ],
+});
+
+export default kubeNodeRole;

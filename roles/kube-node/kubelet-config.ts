@@ -1,0 +1,51 @@
+/**
+ * The KubeletConfiguration file (kubelet.config.k8s.io/v1beta1) kubelet reads with --config from
+ * 1.10: the settings every node shares, as rows with the versions they apply to, like the flag
+ * table. serverTLSBootstrap (the serving certificate from the cluster CA) came with 1.12.
+ */
+import { rowAppliesTo } from "easy-kube";
+import { stringify } from "yaml";
+import type { KubeNodeVars, NodeContext } from "./node-context.ts";
+
+interface ConfigField {
+  readonly field: string;
+  readonly since?: string;
+  readonly until?: string;
+  readonly value: (vars: KubeNodeVars, ctx: NodeContext) => unknown;
+}
+
+export const kubeletConfigFields: readonly ConfigField[] = [
+  { field: "address", value: (_, c) => c.address },
+  { field: "readOnlyPort", value: () => 0 },
+  // Only the apiserver (and others the apiserver authorizes) may use kubelet's API.
+  { field: "authentication", value: (_, c) => ({ anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: c.files.ca } }) },
+  { field: "authorization", value: () => ({ mode: "Webhook" }) },
+  { field: "cgroupDriver", value: (v) => v.cgroup_driver },
+  { field: "clusterDNS", value: (v) => [v.kube_cluster_dns] },
+  { field: "clusterDomain", value: (v) => v.kube_cluster_domain },
+  { field: "maxPods", value: (v) => v.kubelet_max_pods },
+  { field: "evictionHard", value: (v) => Object.fromEntries(Object.entries(v.kubelet_eviction_hard).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, String(x)])) },
+  { field: "imageGCHighThresholdPercent", value: (v) => v.kubelet_image_gc_high_threshold },
+  { field: "imageGCLowThresholdPercent", value: (v) => v.kubelet_image_gc_low_threshold },
+  { field: "failSwapOn", value: (v) => v.kubelet_fail_swap_on },
+  { field: "rotateCertificates", value: (v) => v.kubelet_rotate_certificates },
+  { field: "serverTLSBootstrap", since: "1.12", value: (v) => v.kubelet_serving_certificate === "bootstrap" },
+  { field: "serializeImagePulls", value: (v) => v.kubelet_serialize_image_pulls },
+  { field: "hairpinMode", value: () => "promiscuous-bridge" },
+];
+
+/** Whether the version reads its settings from the file (1.10 and later). */
+export function usesConfigFile(version: string): boolean {
+  return rowAppliesTo({ since: "1.10" }, version);
+}
+
+/** Whether kubelet asks the cluster CA for its serving certificate (and the role approves it). */
+export function bootstrapsServingCertificate(vars: KubeNodeVars): boolean {
+  return vars.kubelet_serving_certificate === "bootstrap" && rowAppliesTo({ since: "1.12" }, vars.kube_version);
+}
+
+export function renderKubeletConfig(vars: KubeNodeVars, ctx: NodeContext): string {
+  const fields = kubeletConfigFields.filter((f) => rowAppliesTo(f, vars.kube_version)).map((f) => [f.field, f.value(vars, ctx)] as const);
+  const header = "# Managed by easy-kube (role kube-node): changes made here are replaced on the next run.\n";
+  return header + stringify({ kind: "KubeletConfiguration", apiVersion: "kubelet.config.k8s.io/v1beta1", ...Object.fromEntries(fields) });
+}

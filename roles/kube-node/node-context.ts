@@ -1,0 +1,52 @@
+/** What the kubelet and kube-proxy tables read besides the role's variables: paths and the node's own facts, the same for tests and tasks. */
+import type { VarsOf } from "easy-kube";
+import { pauseImage } from "easy-kube/bundle";
+import type { kubeNodeDefaults } from "./defaults.ts";
+
+export type KubeNodeVars = VarsOf<typeof kubeNodeDefaults>;
+
+export interface NodeFiles {
+  readonly ca: string;
+  readonly bootstrapKubeconfig: string;
+  /** Written by kubelet once its certificate was issued; the role never templates it. */
+  readonly kubeletKubeconfig: string;
+  readonly kubeletConfig: string;
+  readonly kubeProxyKubeconfig: string;
+}
+
+export function nodeFiles(vars: Pick<KubeNodeVars, "pki_remote_ssl_dir" | "kube_config_dir">): NodeFiles {
+  return {
+    ca: `${vars.pki_remote_ssl_dir}/ca.pem`,
+    bootstrapKubeconfig: `${vars.kube_config_dir}/bootstrap.kubeconfig`,
+    kubeletKubeconfig: `${vars.kube_config_dir}/kubelet.kubeconfig`,
+    kubeletConfig: `${vars.kube_config_dir}/kubelet-config.yaml`,
+    kubeProxyKubeconfig: `${vars.kube_config_dir}/kube-proxy.kubeconfig`,
+  };
+}
+
+export interface NodeContext {
+  /** The inventory name: the node's name in the cluster and in its certificate (system:node:<name>). */
+  readonly name: string;
+  readonly address: string;
+  readonly files: NodeFiles;
+  readonly podInfraImage: string;
+  /** Taints kubelet registers the node with: the master taint on masters (unless turned off), then kube_node_taints. */
+  readonly registerTaints: readonly string[];
+}
+
+export const MASTER_TAINT = "node-role.kubernetes.io/master:NoSchedule";
+
+export function nodeAddress(host: string, vars: { kube_node_address?: string; ansible_host?: unknown }): string {
+  return String(vars.kube_node_address || vars.ansible_host || host);
+}
+
+export function nodeContext(host: string, vars: KubeNodeVars & { ansible_host?: unknown }, groups: readonly string[]): NodeContext {
+  const master = groups.includes("kube_master") && vars.kube_master_taint;
+  return {
+    name: host,
+    address: nodeAddress(host, vars),
+    files: nodeFiles(vars),
+    podInfraImage: pauseImage(vars.kube_version, vars.bundle_arch),
+    registerTaints: [...(master ? [MASTER_TAINT] : []), ...vars.kube_node_taints.filter((t) => t !== MASTER_TAINT)],
+  };
+}

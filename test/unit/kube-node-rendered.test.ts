@@ -1,0 +1,108 @@
+/**
+ * The kube-node units (and, from 1.10, the KubeletConfiguration file) for the guide's 1.7.11 cluster
+ * (inventory/prod) and the lab's 1.20.2, kept under test/fixtures/rendered/ and reviewed like code;
+ * every flag they carry must be in that version's help text (test/fixtures/help/<version>/: recorded
+ * from the source for 1.7.11, from the built programs for 1.20.2 when they are recorded).
+ */
+import { describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { loadInventory } from "../../lib/inventory/load.js";
+import { renderTemplate } from "../../lib/ops/render-template.js";
+import type { InventoryView } from "../../lib/runner/types.js";
+import { resolveRoleVars } from "../../lib/vars/resolve-role-vars.js";
+import { bootstrapBindings } from "../../roles/kube-node/bootstrap-permissions.js";
+import { NODE_COMPONENTS, componentExecStart, componentFlags, extraFlagProblems } from "../../roles/kube-node/components.js";
+import { kubeNodeDefaults } from "../../roles/kube-node/defaults.js";
+import { kubeNodeRole } from "../../roles/kube-node/index.js";
+import { renderKubeletConfig } from "../../roles/kube-node/kubelet-config.js";
+import { nodeContext, type KubeNodeVars } from "../../roles/kube-node/node-context.js";
+import { parseTaint } from "../../roles/kube-node/node-metadata.js";
+
+const root = join(import.meta.dirname, "../..");
+const prod = loadInventory([join(root, "inventory/prod")]);
+const view: InventoryView = { groupHosts: (g) => prod.groupHosts(g), hostVars: (h) => prod.hostVars(h).vars, groupNames: (h) => prod.groupNames(h) };
+
+function typed(host: string, extra: Record<string, unknown> = {}): KubeNodeVars {
+  const raw = { ...prod.hostVars(host).vars, ...extra };
+  const { values, problems } = resolveRoleVars(kubeNodeDefaults, raw, new Map(), host);
+  expect(problems).toEqual([]);
+  return { ...raw, ...values } as KubeNodeVars;
+}
+
+function helpFlags(version: string, program: string): Set<string> | undefined {
+  const file = join(root, "test/fixtures/help", version, `${program}.txt`);
+  if (!existsSync(file)) return undefined;
+  return new Set(readFileSync(file, "utf8").split("\n").filter((l) => !l.startsWith("#")).flatMap((l) => [...l.matchAll(/^\s*(?:-\w, )?--([a-z0-9][a-z0-9_-]*)/g)].map((m) => m[1]!)));
+}
+
+// The guide's nodes are node01..04 (no master runs kubelet there); a master that is also a node gets the master taint.
+const cases = [
+  { name: "1.7.11", host: "node01", groups: undefined, vars: { kube_version: "1.7.11" } },
+  { name: "1.20.2", host: "node01", groups: undefined, vars: { kube_version: "1.20.2", kube_proxy_conntrack_max_per_core: 0 } },
+  { name: "1.20.2 on a master with taints", host: "node02", groups: ["kube_master", "kube_node"], vars: { kube_version: "1.20.2", kube_node_taints: ["dedicated=infra:NoExecute"], cgroup_driver: "systemd" } },
+];
+
+describe("kube-node units", () => {
+  for (const c of cases) {
+    const ctx = (vars: KubeNodeVars) => nodeContext(c.host, vars, c.groups ?? view.groupNames(c.host));
+    const slug = c.name.replace(/[^a-z0-9.]+/gi, "-").replace(/-+$/, "");
+
+    it(`${c.name}: units and configuration kept as reviewed files`, async () => {
+      const vars = typed(c.host, c.vars);
+      for (const component of NODE_COMPONENTS) {
+        const unit = renderTemplate(join(root, "roles/kube-node/templates", `${component.name}.service.hbs`), { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(component, vars, ctx(vars)) });
+        await expect(unit).toMatchFileSnapshot(join(root, "test/fixtures/rendered", `${component.name}-${slug}.service`));
+      }
+      if (vars.kube_version !== "1.7.11") await expect(renderKubeletConfig(vars, ctx(vars))).toMatchFileSnapshot(join(root, "test/fixtures/rendered", `kubelet-config-${slug}.yaml`));
+    });
+
+    it(`${c.name}: every rendered flag is in the version's help text`, () => {
+      const vars = typed(c.host, c.vars);
+      for (const component of NODE_COMPONENTS) {
+        const known = helpFlags(vars.kube_version, component.name);
+        if (!known) continue;
+        const unknown = componentFlags(component, vars, ctx(vars)).map((f) => f.replace(/^--([^=]+)=.*$/, "$1")).filter((f) => !known.has(f));
+        expect(unknown, `${component.name} ${vars.kube_version}`).toEqual([]);
+      }
+    });
+  }
+
+  it("1.7.11's help text is recorded for kubelet and kube-proxy", () => {
+    for (const component of NODE_COMPONENTS) expect(helpFlags("1.7.11", component.name)?.size, component.name).toBeGreaterThan(20);
+  });
+
+  it("1.20's shared settings are in the configuration file, not flags: cluster DNS, cgroup driver, pause image from the bundle", () => {
+    const vars = typed("node02", { kube_version: "1.20.2", cgroup_driver: "systemd" });
+    const config = parse(renderKubeletConfig(vars, nodeContext("node02", vars, ["kube_master", "kube_node"])));
+    expect(config).toMatchObject({ clusterDNS: ["10.254.0.2"], clusterDomain: "cluster.local", cgroupDriver: "systemd", serverTLSBootstrap: true, rotateCertificates: true, authentication: { anonymous: { enabled: false } } });
+    const flags = componentFlags(NODE_COMPONENTS[0]!, vars, nodeContext("node02", vars, ["kube_master", "kube_node"]));
+    expect(flags).toContain("--pod-infra-container-image=k8s.gcr.io/pause:3.2");
+    expect(flags).toContain("--register-with-taints=node-role.kubernetes.io/master:NoSchedule");
+    expect(flags.some((f) => f.startsWith("--cluster-dns"))).toBe(false);
+  });
+
+  it("refuses before any host is touched: a flag the role sets, a removed one, ipvs before 1.11, a bad taint, DNS outside the service network", () => {
+    expect(extraFlagProblems(typed("node01", { kube_version: "1.20.2", kubelet_extra_flags: { "require-kubeconfig": "true", "node-ip": "1.2.3.4" } }))).toEqual([
+      "kubelet_extra_flags: --require-kubeconfig is not used with Kubernetes 1.20.2 (only before 1.10)",
+      "kubelet_extra_flags: --node-ip is set by the role; set its variable instead of an extra flag",
+    ]);
+    const check = kubeNodeRole.checks![1]!;
+    expect(check({ hosts: ["node01"], inventory: view, vars: () => typed("node01", { kube_version: "1.7.11", kube_proxy_mode: "ipvs", kube_node_taints: ["a=b:Sometimes"], kube_cluster_dns: "10.0.0.2" }) })).toEqual([
+      "kube_proxy_mode ipvs: kube-proxy 1.7.11 has no stable ipvs mode (from 1.11)",
+      "kube_cluster_dns 10.0.0.2 is not inside kube_service_cidr 10.254.0.0/16",
+      "node01: kube_node_taints: taint 'a=b:Sometimes' is not key[=value]:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute",
+    ]);
+    expect(parseTaint("node-role.kubernetes.io/master:NoSchedule")).toEqual({ key: "node-role.kubernetes.io/master", effect: "NoSchedule" });
+  });
+
+  it("bootstrap permissions: the guide's binding, renewals from 1.8, bootstrap tokens' group when enabled", () => {
+    const names = (vars: Parameters<typeof bootstrapBindings>[0]) => bootstrapBindings(vars).map((b: any) => `${b.apiVersion} ${b.metadata.name} ${b.subjects.map((s: any) => s.name).join(",")}`);
+    expect(names({ kube_version: "1.7.11", kube_bootstrap_token_auth: false, kubelet_rotate_certificates: true })).toEqual(["rbac.authorization.k8s.io/v1beta1 kubelet-bootstrap kubelet-bootstrap"]);
+    expect(names({ kube_version: "1.20.2", kube_bootstrap_token_auth: true, kubelet_rotate_certificates: true })).toEqual([
+      "rbac.authorization.k8s.io/v1 kubelet-bootstrap kubelet-bootstrap,system:bootstrappers",
+      "rbac.authorization.k8s.io/v1 easy-kube:node-client-certificate-renewal system:nodes",
+    ]);
+  });
+});
