@@ -9,9 +9,10 @@ export DEBIAN_FRONTEND=noninteractive
 # systemd-container/debootstrap/iptables: the lab machines; etcd-server: the store of the
 # kube-apiserver the Kubernetes objects tests start on loopback (run by hand, not as a service);
 # golang-go, golang-github-modern-go-reflect2-dev, dpkg-dev, gcc, libc6-dev: building the lab's
-# Kubernetes from Debian's source package (the bundle's debian source).
+# Kubernetes from Debian's source package (the bundle's debian source); containernetworking-plugins:
+# the host-routes CNI config run by the real plugins in network namespaces.
 packages=(openssh-server sudo ansible-core python3 passwd iproute2 iptables systemd-container debootstrap docker-registry etcd-server
-  golang-go golang-github-modern-go-reflect2-dev dpkg-dev gcc libc6-dev)
+  golang-go golang-github-modern-go-reflect2-dev dpkg-dev gcc libc6-dev containernetworking-plugins)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 # The package lists are refreshed every time: the end-to-end tests `apt-get download` a package.
