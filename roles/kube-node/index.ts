@@ -155,7 +155,7 @@ export const kubeNodeRole = defineRole({
       name: "report certificate requests left pending",
       runOnce: true,
       ignoreErrors: true,
-      action: ({ vars, inventory, results }) => reportPendingRequests({ vars, inventory, apiStartedByRun: results["kubelet_start"]?.changed === true }),
+      action: ({ vars, inventory }) => reportPendingRequests({ vars, inventory }),
     },
   ],
   handlers: [

@@ -4,7 +4,7 @@
  * node lifecycle controller's not-ready taint) are kept. The patch carries the resourceVersion it
  * was computed from, so a concurrent change is refused rather than overwritten.
  */
-import { OperationFailed, type InventoryView, type Operation } from "easy-kube";
+import { KubeApiUnreachable, OperationFailed, type InventoryView, type Operation } from "easy-kube";
 import { nodeApiClient, sleep } from "./api-access.ts";
 import type { KubeNodeVars } from "./node-context.ts";
 
@@ -34,7 +34,14 @@ export function nodeLabelsAndTaints(args: { host: string; labels: Readonly<Recor
       let closeNow = true;
       try {
         const path = `/api/v1/nodes/${encodeURIComponent(host)}`;
-        let response = await client.request("GET", path);
+        let response;
+        try {
+          response = await client.request("GET", path);
+        } catch (error) {
+          // A dry run on fresh hosts: the apiserver an earlier stage starts is not there yet.
+          if (target.check && error instanceof KubeApiUnreachable) return { changes: [`label and taint node ${host} once it registered`] };
+          throw error;
+        }
         // A node registers a moment after its certificate came: wait for it, except in a dry run.
         const deadline = Date.now() + args.vars.kube_node_join_timeout * 1000;
         while (response.status === 404 && !target.check && Date.now() < deadline) {
