@@ -20,6 +20,7 @@ import { barChartSvg } from "./lib/chart.ts";
 import { measure, median, type Measurement } from "./lib/measure.ts";
 import { ansiblePlaybookYaml, TASK_COUNT } from "./workload/spec.ts";
 import { startupToFirstConnection, writeStartupResults } from "./startup.ts";
+import { mergeTransferIntoLatest, transferBenchmark, transferSection, writeTransferResults } from "./transfer.ts";
 
 interface Result {
   workload: string;
@@ -39,6 +40,8 @@ interface Result {
 }
 
 const quick = process.argv.includes("--quick");
+/** `--transfer`: only the transfer benchmark (easy-kube's copy against scp -O), on 3 and 10 hosts. */
+const transferOnly = process.argv.includes("--transfer");
 const repo = join(import.meta.dirname, "..");
 const work = join(repo, "bench", ".work");
 const resultsDir = join(repo, "bench", "results");
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
   const lab = labConfig("bench", join(repo, "bench", ".lab"));
   const maxHosts = Math.max(...sizes, ...scaleSizes);
   log(`booting ${maxHosts} lab machines`);
-  const { inventoryFile } = await labUp(lab, maxHosts, log);
+  const { inventoryFile, machines } = await labUp(lab, maxHosts, log);
   const limit = (n: number) => `lab[0:${n - 1}]`;
   const machinesCgroup = "/sys/fs/cgroup/unified/easy-kube-bench";
   const ansible = (n: number) => measure("ansible-playbook", ["-i", inventoryFile, "-l", limit(n), join(work, "playbook.yml")], ansibleEnv, machinesCgroup);
@@ -170,6 +173,22 @@ async function main(): Promise<void> {
     await startupToFirstConnection("node --import tsx bench/workload/easykube-play.ts", process.execPath, ["--import", "tsx", ...play]),
   ];
   process.stdout.write(writeStartupResults(resultsDir, startup));
+  if (!quick) await runTransfer(lab, machines, inventoryFile);
+}
+
+async function transferMain(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("the benchmark boots lab machines and needs root");
+  const lab = labConfig("bench", join(repo, "bench", ".lab"));
+  log(`booting ${Math.max(...sizes)} lab machines`);
+  const { inventoryFile, machines } = await labUp(lab, Math.max(...sizes), log);
+  await runTransfer(lab, machines, inventoryFile);
+}
+
+async function runTransfer(lab: ReturnType<typeof labConfig>, machines: Parameters<typeof transferBenchmark>[1], inventoryFile: string): Promise<void> {
+  const results = await transferBenchmark(lab, machines, inventoryFile, work, sizes, log);
+  writeTransferResults(resultsDir, results, `${execFileSync("nproc", { encoding: "utf8" }).trim()} cores; ${execFileSync("sh", ["-c", "ssh -V 2>&1"], { encoding: "utf8" }).trim()}; Node ${process.version}`);
+  process.stdout.write(transferSection(results) + "\n");
+  log(`transfer results in ${resultsDir}/transfer.json and latest.{json,md}`);
 }
 
 /** Remote commands per task and host on the last easy-kube run (from its JSON events). */
@@ -210,8 +229,9 @@ function writeResults(results: Result[]): void {
       results.filter((r) => r.workload !== "per-task").map((r) => ({ label: `${r.hosts} hosts, ${r.run === "first" ? "first run" : "re-run"}`, ansible: r.ansible_s, easykube: r.easykube_s })),
     ),
   );
+  mergeTransferIntoLatest(resultsDir);
   process.stdout.write(table + "\n");
   log(`results in ${resultsDir}/latest.{json,md,svg}`);
 }
 
-await main();
+await (transferOnly ? transferMain() : main());
