@@ -171,13 +171,15 @@ data:
     expect((await converge({ manifests: [deployment] }, api)).changes).toEqual([]);
   });
 
-  it("names the object, its apiVersion and the server's version when the server does not serve it", async () => {
+  it("names the object, its apiVersion and the server's version when the server does not serve it (and a namespace a kind cannot have)", async () => {
     const old = { apiVersion: "extensions/v1beta1", kind: "Deployment", metadata: { name: "old", namespace: "ek-test" }, spec: {} };
     await expect(converge({ manifests: [old], source: "old.yaml" }, api)).rejects.toThrow("old.yaml: Deployment/old (extensions/v1beta1): the API server (Kubernetes v1.20.2) serves extensions/v1beta1 but no kind Deployment in it");
     const future = { apiVersion: "rbac.authorization.k8s.io/v2", kind: "ClusterRole", metadata: { name: "x" } };
     await expect(converge({ manifests: [future], source: "future.yaml" }, api)).rejects.toThrow(
       "future.yaml: ClusterRole/x (rbac.authorization.k8s.io/v2): the API server (Kubernetes v1.20.2) does not serve apiVersion rbac.authorization.k8s.io/v2; it serves rbac.authorization.k8s.io/v1, rbac.authorization.k8s.io/v1beta1",
     );
+    const misplaced = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "x", namespace: "ek-test" } };
+    await expect(converge({ manifests: [misplaced], source: "role.yaml" }, api)).rejects.toThrow("role.yaml: ClusterRole/x (rbac.authorization.k8s.io/v1): ClusterRole is not namespaced; remove metadata.namespace (ek-test)");
   });
 
   describe("through a forwarded channel of the SSH connection", () => {
