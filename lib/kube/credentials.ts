@@ -16,11 +16,16 @@ export interface KubeCredentials {
   readonly token?: string;
 }
 
+/** The credentials' files do not exist (yet: a dry run before the PKI is generated). */
+export class MissingCredentials extends EasyKubeError {
+  override readonly name = "MissingCredentials";
+}
+
 /** The PKI folder's admin identity (ca.pem, admin.pem, admin-key.pem beside the inventory). */
 export function adminCredentials(pkiDir: string): KubeCredentials {
   const read = (name: string) => {
     const path = join(pkiDir, name);
-    if (!existsSync(path)) throw new EasyKubeError(`${path} is missing: the Kubernetes API is reached with the PKI's admin certificate (run playbooks/pki.ts first)`);
+    if (!existsSync(path)) throw new MissingCredentials(`${path} is missing: the Kubernetes API is reached with the PKI's admin certificate (run playbooks/pki.ts first)`);
     return readFileSync(path, "utf8");
   };
   return { caPem: read("ca.pem"), clientCertPem: read("admin.pem"), clientKeyPem: read("admin-key.pem") };

@@ -11,7 +11,7 @@
  * URL. A manifest's apiVersion is used as written and checked against what the server serves.
  */
 import { KubeApiClient, KubeApiUnreachable } from "../kube/api-client.js";
-import { adminCredentials, kubeconfigAccess, type KubeCredentials } from "../kube/credentials.js";
+import { adminCredentials, kubeconfigAccess, MissingCredentials, type KubeCredentials } from "../kube/credentials.js";
 import { resourcePath } from "../kube/discovery.js";
 import { directEndpoint, tunnelEndpoint, type KubeEndpoint } from "../kube/endpoint.js";
 import { objectName, parseManifests, type KubeManifest } from "../kube/manifests.js";
@@ -52,8 +52,8 @@ export interface KubeObjectsArgs {
   /** Wait until Deployments are rolled out, DaemonSets' pods ready, Nodes Ready. */
   readonly wait?: boolean | KubeObjectsWait;
   /**
-   * The API server is started by an earlier task of the same run: a dry run, which starts nothing,
-   * reports every object as created instead of failing to reach the server.
+   * The API server (and the PKI) are made by earlier tasks of the same run: a dry run, which makes
+   * nothing, reports every object as created instead of failing to reach the server.
    */
   readonly apiStartedByRun?: boolean;
 }
@@ -69,13 +69,16 @@ export function kubeObjects(args: KubeObjectsArgs): Operation {
 }
 
 async function planObjects(target: Target, args: KubeObjectsArgs, manifests: readonly KubeManifest[]): Promise<Plan> {
-  const client = new KubeApiClient(endpointFor(target, args.api));
+  let client: KubeApiClient | undefined;
   let plans: ObjectPlan[];
   try {
-    plans = await Promise.all(manifests.map((manifest) => planObject(client, manifest)));
+    client = new KubeApiClient(endpointFor(target, args.api));
+    const reading = client;
+    plans = await Promise.all(manifests.map((manifest) => planObject(reading, manifest)));
   } catch (error) {
-    client.close();
-    if (error instanceof KubeApiUnreachable && target.check && args.apiStartedByRun) {
+    client?.close();
+    // A dry run makes neither the PKI nor the API server that a real run makes before this task.
+    if ((error instanceof KubeApiUnreachable || error instanceof MissingCredentials) && target.check && args.apiStartedByRun) {
       return { changes: manifests.map((m) => `create ${objectName(m.object, m.object.metadata.namespace)} (the API server is started earlier in a real run)`) };
     }
     throw error;

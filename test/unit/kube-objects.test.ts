@@ -16,6 +16,9 @@ import { decideObject, describeChange, objectDiff } from "../../lib/kube/object-
 import { readiness } from "../../lib/kube/readiness.js";
 import type { ApiResource } from "../../lib/kube/discovery.js";
 import { quantitiesEqual } from "../../lib/kube/quantity.js";
+import { LocalConnection } from "../../lib/connection/local.js";
+import { RecordedFacts } from "../../lib/facts/fact.js";
+import { kubeObjects } from "../../lib/ops/kube-objects.js";
 
 const fixtures = join(import.meta.dirname, "../fixtures/kube");
 const fixture = (name: string) => readFileSync(join(fixtures, name), "utf8");
@@ -193,5 +196,20 @@ describe("readiness", () => {
     expect(readiness({ kind: "DaemonSet", metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 3, numberReady: 3, updatedNumberScheduled: 3 } })!.ready).toBe(true);
     expect(readiness({ kind: "Node", status: { conditions: [{ type: "Ready", status: "True" }] } })!.ready).toBe(true);
     expect(readiness({ kind: "ConfigMap" })).toBeUndefined();
+  });
+});
+
+describe("a dry run before the cluster exists", () => {
+  const binding = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "kubelet-bootstrap" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:node-bootstrapper" }, subjects: [] };
+  const missingPki = join(fixtures, "no-such-pki");
+  const target = (check: boolean) => ({ name: "m1", connection: LocalConnection.controlMachine(), facts: new RecordedFacts({}), diff: false, check });
+
+  it("reports every object as created when the PKI is made earlier in a real run", async () => {
+    const plan = await kubeObjects({ manifests: [binding], api: { pkiDir: missingPki, server: "https://127.0.0.1:1" }, apiStartedByRun: true }).plan(target(true));
+    expect(plan.changes).toEqual(["create ClusterRoleBinding/kubelet-bootstrap (the API server is started earlier in a real run)"]);
+  });
+
+  it("fails in a real run, naming the missing file", async () => {
+    await expect(kubeObjects({ manifests: [binding], api: { pkiDir: missingPki, server: "https://127.0.0.1:1" }, apiStartedByRun: true }).plan(target(false))).rejects.toThrow(`${join(missingPki, "ca.pem")} is missing`);
   });
 });
