@@ -36,7 +36,9 @@ export async function debianImage(image: BundleImage, request: BundleRequest, wo
     origin = `pause from ${build.origin}`;
     config = { Entrypoint: ["/pause"], User: "65535:65535" };
   } else if (image.file === "busybox.tar") {
-    const unpacked = fromDebian({ kind: "debian", versioned: [], members: { busybox: { package: "busybox-static", path: "bin/busybox" } } }, request, join(work, "busybox-deb"));
+    const debs = join(work, "busybox-deb");
+    mkdirSync(debs, { recursive: true });
+    const unpacked = fromDebian({ kind: "debian", versioned: [], members: { busybox: { package: "busybox-static", path: "bin/busybox" } } }, request, debs);
     busyboxTree(unpacked.paths["busybox"]!, rootfs);
     origin = `busybox from ${unpacked.origin}`;
     config = { Cmd: ["sh"], Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] };
