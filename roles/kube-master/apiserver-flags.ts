@@ -18,8 +18,9 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "advertise-address", value: (_, c) => c.address },
   { flag: "bind-address", value: (_, c) => c.address },
   { flag: "secure-port", value: (v) => String(v.kube_apiserver_port) },
-  { flag: "insecure-bind-address", value: (v) => (v.kube_apiserver_insecure_port === 0 ? undefined : "127.0.0.1") },
-  { flag: "insecure-port", value: (v) => String(v.kube_apiserver_insecure_port) },
+  { flag: "insecure-bind-address", until: "1.20", value: (v) => (v.kube_apiserver_insecure_port === 0 ? undefined : "127.0.0.1") },
+  // Deprecated and hidden in 1.20, where 0 (closed) is its default and its only accepted value.
+  { flag: "insecure-port", until: "1.20", value: (v) => String(v.kube_apiserver_insecure_port) },
   { flag: "authorization-mode", value: () => "Node,RBAC" },
   { flag: "experimental-bootstrap-token-auth", until: "1.8", value: (v) => (v.kube_bootstrap_token_auth ? "true" : undefined) },
   { flag: "enable-bootstrap-token-auth", since: "1.8", value: (v) => (v.kube_bootstrap_token_auth ? "true" : undefined) },
@@ -27,7 +28,8 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "client-ca-file", value: (_, c) => c.files.ca },
   { flag: "tls-cert-file", value: (_, c) => c.files.apiserverCert },
   { flag: "tls-private-key-file", value: (_, c) => c.files.apiserverKey },
-  { flag: "kubelet-https", value: () => "true" },
+  // Deprecated and hidden in 1.20, where https is the default and the only way to kubelets.
+  { flag: "kubelet-https", until: "1.20", value: () => "true" },
   { flag: "kubelet-certificate-authority", value: (_, c) => c.files.ca },
   { flag: "kubelet-client-certificate", value: (_, c) => c.files.kubeletClientCert },
   { flag: "kubelet-client-key", value: (_, c) => c.files.kubeletClientKey },
