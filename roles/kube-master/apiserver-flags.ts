@@ -34,6 +34,9 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "kubelet-client-certificate", value: (_, c) => c.files.kubeletClientCert },
   { flag: "kubelet-client-key", value: (_, c) => c.files.kubeletClientKey },
   { flag: "service-account-key-file", value: (_, c) => c.files.serviceAccountPublicKey },
+  // Required from 1.20 (the TokenRequest API: bound, audience-scoped service account tokens).
+  { flag: "service-account-issuer", since: "1.20", value: (v) => v.kube_service_account_issuer || `https://kubernetes.default.svc.${v.kube_cluster_domain}` },
+  { flag: "service-account-signing-key-file", since: "1.20", value: (_, c) => c.files.serviceAccountKey },
   { flag: "service-cluster-ip-range", value: (v) => v.kube_service_cidr },
   { flag: "service-node-port-range", value: (v) => v.kube_node_port_range },
   { flag: "etcd-servers", value: (_, c) => c.etcdServers },

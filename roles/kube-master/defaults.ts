@@ -17,6 +17,8 @@ export const kubeMasterDefaults = defineSchema({
   kube_config_dir: pkiDefaults.kube_config_dir,
   kube_apiserver_port: pkiDefaults.kube_apiserver_port,
   kube_service_cidr: pkiDefaults.kube_service_cidr,
+  kube_cluster_domain: pkiDefaults.kube_cluster_domain,
+  kube_service_account_issuer: v.string("", "--service-account-issuer (from 1.20, where it is required): the issuer of service account tokens; empty: https://kubernetes.default.svc.<kube_cluster_domain>."),
   kube_apiserver_address: v.string("", "The address this master's apiserver listens on and advertises; empty: ansible_host, else the inventory name. Must be covered by the kubernetes certificate (the PKI adds every master's)."),
   kube_apiserver_insecure_port: v.integer(0, "The unauthenticated HTTP port, on 127.0.0.1 only; 0 (the default) closes it. Kubernetes 1.20 accepts only 0.", { min: 0, max: 65535 }),
   kube_node_port_range: v.string("8400-9000", "--service-node-port-range: ports NodePort services may take (the guide's 8400-9000)."),
