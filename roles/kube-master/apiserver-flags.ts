@@ -16,7 +16,8 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "admission-control", until: "1.10", value: (v) => v.kube_admission_plugins.join(",") },
   { flag: "enable-admission-plugins", since: "1.10", value: (v) => v.kube_admission_plugins.join(",") },
   { flag: "advertise-address", value: (_, c) => c.address },
-  { flag: "bind-address", value: (_, c) => c.address },
+  // All addresses by default: the controller-manager and the scheduler reach it on 127.0.0.1 (TLS, client certificates).
+  { flag: "bind-address", value: (v) => v.kube_apiserver_bind_address },
   { flag: "secure-port", value: (v) => String(v.kube_apiserver_port) },
   { flag: "insecure-bind-address", until: "1.20", value: (v) => (v.kube_apiserver_insecure_port === 0 ? undefined : "127.0.0.1") },
   // Deprecated and hidden in 1.20, where 0 (closed) is its default and its only accepted value.

@@ -12,7 +12,6 @@ export const kubeMasterDefaults = defineSchema({
   bin_dir: bundleVars.bin_dir,
   kube_version: bundleVars.kube_version,
   // Where the PKI role puts the files, and what the certificates were made for: one definition.
-  pki_dir: pkiDefaults.pki_dir,
   pki_remote_ssl_dir: pkiDefaults.pki_remote_ssl_dir,
   kube_config_dir: pkiDefaults.kube_config_dir,
   kube_apiserver_port: pkiDefaults.kube_apiserver_port,
@@ -20,6 +19,7 @@ export const kubeMasterDefaults = defineSchema({
   kube_cluster_domain: pkiDefaults.kube_cluster_domain,
   kube_service_account_issuer: v.string("", "--service-account-issuer (from 1.20, where it is required): the issuer of service account tokens; empty: https://kubernetes.default.svc.<kube_cluster_domain>."),
   kube_apiserver_address: v.string("", "The address this master's apiserver listens on and advertises; empty: ansible_host, else the inventory name. Must be covered by the kubernetes certificate (the PKI adds every master's)."),
+  kube_apiserver_bind_address: v.string("0.0.0.0", "--bind-address of the apiserver's TLS port: every address by default, since the controller-manager and the scheduler use https://127.0.0.1 and nodes the master's address."),
   kube_apiserver_insecure_port: v.integer(0, "The unauthenticated HTTP port, on 127.0.0.1 only; 0 (the default) closes it. Kubernetes 1.20 accepts only 0.", { min: 0, max: 65535 }),
   kube_node_port_range: v.string("8400-9000", "--service-node-port-range: ports NodePort services may take (the guide's 8400-9000)."),
   kube_cluster_cidr: v.cidr("172.30.0.0/16", "Pod network (the guide's); the controller-manager gives each node a part of it when the network plugin needs that."),

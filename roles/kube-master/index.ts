@@ -6,13 +6,12 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { command, defineRole, file, kubeObjects, parseKubeVersion, renderTemplate, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { command, defineRole, file, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
 import { flagContext, masterAddress } from "./flag-context.ts";
 import { masterFiles } from "./files.ts";
-import { join } from "node:path";
 
 const here = import.meta.dirname;
 type Vars = VarsOf<typeof kubeMasterDefaults>;
@@ -151,20 +150,6 @@ export const kubeMasterRole = defineRole({
     {
       name: "wait until the controller-manager and the scheduler are healthy",
       action: ({ vars }) => [componentHealthy("kube-controller-manager", vars), componentHealthy("kube-scheduler", vars)],
-    },
-    {
-      name: "let joining kubelets ask for certificates (kubelet-bootstrap binding)",
-      runOnce: true,
-      action: ({ vars }) =>
-        kubeObjects({
-          manifests: renderTemplate(`${here}/templates/bootstrap-rbac.yaml.hbs`, {
-            rbac_api_version: rowAppliesTo({ since: "1.8" }, vars.kube_version) ? "rbac.authorization.k8s.io/v1" : "rbac.authorization.k8s.io/v1beta1",
-            bootstrap_tokens: vars.kube_bootstrap_token_auth,
-          }),
-          source: `${here}/templates/bootstrap-rbac.yaml.hbs`,
-          api: { pkiDir: vars.pki_dir || join(String(vars["inventory_dir"]), ".pki"), port: vars.kube_apiserver_port },
-          apiStartedByRun: true,
-        }),
     },
   ],
   // One master at a time (throttle 1), each healthy again before the next, so the API keeps
