@@ -6,7 +6,7 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { command, defineRole, file, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { command, defineRole, file, flushHandlers, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
@@ -133,6 +133,9 @@ export const kubeMasterRole = defineRole({
       action: () => systemd({ name: "kube-apiserver", state: "started", enabled: true }),
       register: "kube_apiserver_start",
     },
+    // A changed unit or program restarts now, not at the play's end: the components after this
+    // one must find the apiserver running its new configuration (a new listen address, say).
+    flushHandlers,
     {
       name: "wait until the apiserver is ready",
       action: ({ vars, host }) => apiserverReady(vars, host),
