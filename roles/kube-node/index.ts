@@ -6,10 +6,10 @@
  * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
  * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
  */
-import { command, copy, defineRole, file, parseKubeVersion, requireFiles, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { command, copy, defineRole, file, flushHandlers, parseKubeVersion, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
 import { NODE_COMPONENTS, componentExecStart, extraFlagProblems } from "./components.ts";
-import { approveOwnCertificate } from "./csr-approval.ts";
+import { approveOwnCertificate, kubeletCertFiles } from "./csr-approval.ts";
 import { kubeNodeDefaults } from "./defaults.ts";
 import { bootstrapsServingCertificate, renderKubeletConfig, usesConfigFile } from "./kubelet-config.ts";
 import { nodeContext, nodeFiles } from "./node-context.ts";
@@ -23,6 +23,21 @@ const RESTART = { kubelet: "restart kubelet one node at a time", "kube-proxy": "
 
 /** kubelet's own health endpoint (127.0.0.1:10248 in every version). */
 const kubeletHealthy = () => waitFor({ url: "http://127.0.0.1:10248/healthz", timeoutSeconds: 60 });
+
+type Results = TaskContext<Vars>["results"];
+const JOINED = "kubelet_joined";
+/** kubelet held its client certificate when this run began (see nodeContext's `joined`). */
+const joinedBefore = (results: Results) => String(results[JOINED]?.data["stdout"] ?? "").trim() === "joined";
+
+/** The KubeletConfiguration file (1.10 and later), with rotation as `joined` says. */
+function kubeletConfigTask(args: { name: string; joined: (ctx: TaskContext<Vars>) => boolean; register?: string }): Task<Vars> {
+  return {
+    name: args.name,
+    when: ({ vars }) => usesConfigFile(vars.kube_version),
+    action: (ctx) => copy({ content: renderKubeletConfig(ctx.vars, nodeContext(ctx.host, ctx.vars, ctx.inventory.groupNames(ctx.host), args.joined(ctx))), dest: nodeFiles(ctx.vars).kubeletConfig, mode: "0644" }),
+    ...(args.register ? { register: args.register } : { notify: [RESTART.kubelet] }),
+  };
+}
 
 function ipv4Number(address: string): number | undefined {
   const parts = address.split(".").map(Number);
@@ -111,30 +126,52 @@ export const kubeNodeRole = defineRole({
       action: ({ vars }) => file({ path: vars.kubelet_root_dir, state: "directory", mode: "0750" }),
     },
     {
-      name: "write the kubelet configuration file",
-      when: ({ vars }) => usesConfigFile(vars.kube_version),
-      action: ({ vars, host, inventory }) => copy({ content: renderKubeletConfig(vars, nodeContext(host, vars, inventory.groupNames(host))), dest: nodeFiles(vars).kubeletConfig, mode: "0644" }),
-      notify: [RESTART.kubelet],
+      name: "read whether kubelet holds its client certificate",
+      action: ({ vars }) => command({ cmd: `if [ -e ${kubeletCertFiles(vars).client} ]; then echo joined; fi`, readOnly: true }),
+      register: JOINED,
     },
+    kubeletConfigTask({ name: "write the kubelet configuration file", joined: ({ results }) => joinedBefore(results) }),
     ...NODE_COMPONENTS.map((component) => ({
       name: `write the ${component.name} unit`,
-      action: ({ vars, host, inventory }: { vars: Vars; host: string; inventory: { groupNames(h: string): string[] } }) =>
+      action: ({ vars, host, inventory, results }: { vars: Vars; host: string; inventory: { groupNames(h: string): string[] }; results: Results }) =>
         template({
           src: `${here}/templates/${component.name}.service.hbs`,
           dest: `/etc/systemd/system/${component.name}.service`,
           mode: "0644",
-          vars: { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(component, vars, nodeContext(host, vars, inventory.groupNames(host))) },
+          vars: { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(component, vars, nodeContext(host, vars, inventory.groupNames(host), joinedBefore(results))) },
         }),
       notify: [RESTART[component.name]],
+      register: `${component.name}_unit`,
     })),
     {
       name: "start kubelet",
       action: () => systemd({ name: "kubelet", state: "started", enabled: true }),
       register: "kubelet_start",
     },
+    // A kubelet whose unit or configuration changed restarts before its request is awaited.
+    flushHandlers,
     {
       name: "approve this node's kubelet client certificate (identity and key checked)",
       action: ({ vars, host, inventory }) => approveOwnCertificate({ kind: "client", host, vars, inventory }),
+    },
+    // Joined now: client certificate rotation on (it renews before expiry), kubelet restarted once.
+    kubeletConfigTask({ name: "turn on client certificate rotation", joined: () => true, register: "kubelet_rotation" }),
+    {
+      name: "write the kubelet unit with rotation on",
+      when: ({ vars }) => !usesConfigFile(vars.kube_version),
+      action: ({ vars, host, inventory }) =>
+        template({
+          src: `${here}/templates/kubelet.service.hbs`,
+          dest: "/etc/systemd/system/kubelet.service",
+          mode: "0644",
+          vars: { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(NODE_COMPONENTS[0]!, vars, nodeContext(host, vars, inventory.groupNames(host), true)) },
+        }),
+      register: "kubelet_rotation_unit",
+    },
+    {
+      name: "restart kubelet with rotation on",
+      when: ({ results }) => results["kubelet_rotation"]?.changed === true || results["kubelet_rotation_unit"]?.changed === true,
+      action: () => [systemd({ name: "kubelet", state: "restarted" }), kubeletHealthy()],
     },
     {
       name: "approve this node's kubelet serving certificate (its own names only)",
@@ -159,7 +196,8 @@ export const kubeNodeRole = defineRole({
     },
   ],
   handlers: [
-    restartHandler<Vars>({ name: RESTART.kubelet, service: "kubelet", startedBy: "kubelet_start", after: () => [kubeletHealthy()] }),
+    // A kubelet still joining answers /healthz only once its request is approved (after this handler).
+    restartHandler<Vars>({ name: RESTART.kubelet, service: "kubelet", startedBy: "kubelet_start", after: ({ results }) => (joinedBefore(results) ? [kubeletHealthy()] : []) }),
     restartHandler<Vars>({ name: RESTART["kube-proxy"], service: "kube-proxy", startedBy: "kube_proxy_start" }),
   ],
 });

@@ -28,7 +28,7 @@ export const kubeletConfigFields: readonly ConfigField[] = [
   { field: "imageGCHighThresholdPercent", value: (v) => v.kubelet_image_gc_high_threshold },
   { field: "imageGCLowThresholdPercent", value: (v) => v.kubelet_image_gc_low_threshold },
   { field: "failSwapOn", value: (v) => v.kubelet_fail_swap_on },
-  { field: "rotateCertificates", value: (v) => v.kubelet_rotate_certificates },
+  { field: "rotateCertificates", value: (v, c) => v.kubelet_rotate_certificates && c.joined },
   { field: "serverTLSBootstrap", since: "1.12", value: (v) => v.kubelet_serving_certificate === "bootstrap" },
   { field: "serializeImagePulls", value: (v) => v.kubelet_serialize_image_pulls },
   { field: "hairpinMode", value: () => "promiscuous-bridge" },

@@ -32,6 +32,8 @@ export interface NodeContext {
   readonly podInfraImage: string;
   /** Taints kubelet registers the node with: the master taint on masters (unless turned off), then kube_node_taints. */
   readonly registerTaints: readonly string[];
+  /** kubelet holds its client certificate (see nodeContext). */
+  readonly joined: boolean;
 }
 
 export const MASTER_TAINT = "node-role.kubernetes.io/master:NoSchedule";
@@ -40,9 +42,16 @@ export function nodeAddress(host: string, vars: { kube_node_address?: string; an
   return String(vars.kube_node_address || vars.ansible_host || host);
 }
 
-export function nodeContext(host: string, vars: KubeNodeVars & { ansible_host?: unknown }, groups: readonly string[]): NodeContext {
+/**
+ * `joined`: kubelet holds its client certificate. Until then it bootstraps without rotation, the way
+ * that keeps its new key on disk (kubelet-client.key.tmp) while the request is pending, so the key
+ * can be checked before the request is approved; with rotation on, kubelet bootstraps in the
+ * background with the key in memory only.
+ */
+export function nodeContext(host: string, vars: KubeNodeVars & { ansible_host?: unknown }, groups: readonly string[], joined = true): NodeContext {
   const master = groups.includes("kube_master") && vars.kube_master_taint;
   return {
+    joined,
     name: host,
     address: nodeAddress(host, vars),
     files: nodeFiles(vars),
