@@ -10,6 +10,7 @@ export { OperationFailed } from "./ops/operation.js";
 export { renderTemplate } from "./ops/render-template.js";
 export { adminCredentials, kubeconfigAccess, type KubeCredentials } from "./kube/credentials.js";
 export { KubeApiClient, KubeApiError, KubeApiUnreachable } from "./kube/api-client.js";
+export { MissingCredentials } from "./kube/credentials.js";
 export { directEndpoint, tunnelEndpoint, type KubeEndpoint } from "./kube/endpoint.js";
 export { parseManifests, type KubeManifest, type KubeObject } from "./kube/manifests.js";
 export { defineFact, type Fact } from "./facts/fact.js";

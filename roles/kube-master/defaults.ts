@@ -12,6 +12,7 @@ export const kubeMasterDefaults = defineSchema({
   bin_dir: bundleVars.bin_dir,
   kube_version: bundleVars.kube_version,
   // Where the PKI role puts the files, and what the certificates were made for: one definition.
+  pki_dir: pkiDefaults.pki_dir,
   pki_remote_ssl_dir: pkiDefaults.pki_remote_ssl_dir,
   kube_config_dir: pkiDefaults.kube_config_dir,
   kube_apiserver_port: pkiDefaults.kube_apiserver_port,

@@ -6,11 +6,13 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { command, defineRole, file, flushHandlers, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { command, defineRole, file, flushHandlers, kubeObjects, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
 import { flagContext, masterAddress } from "./flag-context.ts";
+import { join } from "node:path";
+import { bootstrapBindings } from "./bootstrap-bindings.ts";
 import { masterFiles } from "./files.ts";
 
 const here = import.meta.dirname;
@@ -153,6 +155,17 @@ export const kubeMasterRole = defineRole({
     {
       name: "wait until the controller-manager and the scheduler are healthy",
       action: ({ vars }) => [componentHealthy("kube-controller-manager", vars), componentHealthy("kube-scheduler", vars)],
+    },
+    {
+      name: "allow kubelets to bootstrap (ClusterRoleBindings)",
+      runOnce: true,
+      action: ({ vars }) =>
+        kubeObjects({
+          manifests: bootstrapBindings(vars),
+          source: "kube-master bootstrap bindings",
+          api: { pkiDir: vars.pki_dir || join(String(vars["inventory_dir"]), ".pki"), port: vars.kube_apiserver_port },
+          apiStartedByRun: true,
+        }),
     },
   ],
   // One master at a time (throttle 1), each healthy again before the next, so the API keeps

@@ -4,7 +4,7 @@
  * node lifecycle controller's not-ready taint) are kept. The patch carries the resourceVersion it
  * was computed from, so a concurrent change is refused rather than overwritten.
  */
-import { KubeApiUnreachable, OperationFailed, type InventoryView, type Operation } from "easy-kube";
+import { KubeApiUnreachable, MissingCredentials, OperationFailed, type InventoryView, type Operation } from "easy-kube";
 import { nodeApiClient, sleep } from "./api-access.ts";
 import type { KubeNodeVars } from "./node-context.ts";
 
@@ -30,7 +30,14 @@ export function nodeLabelsAndTaints(args: { host: string; labels: Readonly<Recor
   return {
     title: `labels and taints of node ${host}`,
     async plan(target) {
-      const client = nodeApiClient(target, args.vars, args.inventory);
+      let client: ReturnType<typeof nodeApiClient>;
+      try {
+        client = nodeApiClient(target, args.vars, args.inventory);
+      } catch (error) {
+        // A dry run before the PKI exists (a real run's pki stage makes the admin identity first).
+        if (target.check && error instanceof MissingCredentials) return { changes: [`label and taint node ${host} once it registered`] };
+        throw error;
+      }
       let closeNow = true;
       try {
         const path = `/api/v1/nodes/${encodeURIComponent(host)}`;

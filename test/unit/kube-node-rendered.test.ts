@@ -12,7 +12,7 @@ import { loadInventory } from "../../lib/inventory/load.js";
 import { renderTemplate } from "../../lib/ops/render-template.js";
 import type { InventoryView } from "../../lib/runner/types.js";
 import { resolveRoleVars } from "../../lib/vars/resolve-role-vars.js";
-import { bootstrapBindings } from "../../roles/kube-node/bootstrap-permissions.js";
+import { bootstrapBindings } from "../../roles/kube-master/bootstrap-bindings.js";
 import { NODE_COMPONENTS, componentExecStart, componentFlags, extraFlagProblems } from "../../roles/kube-node/components.js";
 import { kubeNodeDefaults } from "../../roles/kube-node/defaults.js";
 import { kubeNodeRole } from "../../roles/kube-node/index.js";
@@ -99,8 +99,8 @@ describe("kube-node units", () => {
 
   it("bootstrap permissions: the guide's binding, renewals from 1.8, bootstrap tokens' group when enabled", () => {
     const names = (vars: Parameters<typeof bootstrapBindings>[0]) => bootstrapBindings(vars).map((b: any) => `${b.apiVersion} ${b.metadata.name} ${b.subjects.map((s: any) => s.name).join(",")}`);
-    expect(names({ kube_version: "1.7.11", kube_bootstrap_token_auth: false, kubelet_rotate_certificates: true })).toEqual(["rbac.authorization.k8s.io/v1beta1 kubelet-bootstrap kubelet-bootstrap"]);
-    expect(names({ kube_version: "1.20.2", kube_bootstrap_token_auth: true, kubelet_rotate_certificates: true })).toEqual([
+    expect(names({ kube_version: "1.7.11", kube_bootstrap_token_auth: false })).toEqual(["rbac.authorization.k8s.io/v1beta1 kubelet-bootstrap kubelet-bootstrap"]);
+    expect(names({ kube_version: "1.20.2", kube_bootstrap_token_auth: true })).toEqual([
       "rbac.authorization.k8s.io/v1 kubelet-bootstrap kubelet-bootstrap,system:bootstrappers",
       "rbac.authorization.k8s.io/v1 easy-kube:node-client-certificate-renewal system:nodes",
     ]);
