@@ -7,6 +7,8 @@
  * `timeoutSeconds`, then fails naming each node and what to check. A dry run does not wait: what is
  * not there yet is made earlier in a real run, and the tasks that need it report that they skip.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { adminCredentials, KubeApiClient, KubeApiUnreachable, OperationFailed, tunnelEndpoint, type Operation, type Plan, type TaskOutcome } from "easy-kube";
 import { readNodes, type ClusterNode } from "./cluster-nodes.ts";
 
@@ -26,6 +28,8 @@ export function readClusterNodes(args: ReadNodesArgs): Operation {
   return {
     title: `read the pod CIDRs of ${args.inventoryNodes.join(", ")}`,
     async plan(target): Promise<Plan> {
+      // A dry run before the PKI exists: a real run's pki stage makes the admin identity first.
+      if (target.check && !existsSync(join(args.pkiDir, "admin.pem"))) return { changes: [], skipped: `not known yet (a real run makes the PKI and starts the cluster first)` };
       const client = new KubeApiClient(tunnelEndpoint(target.connection, args.apiserverPort, adminCredentials(args.pkiDir), args.apiserverAddress));
       const deadline = Date.now() + args.timeoutSeconds * 1000;
       try {
