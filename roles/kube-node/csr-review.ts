@@ -49,7 +49,8 @@ export interface CsrObject {
 }
 
 export interface ParsedRequest {
-  readonly commonName?: string;
+  /** Every CN of the subject: more than one is refused (Go's x509, and so the signer, takes the last). */
+  readonly commonNames: readonly string[];
   readonly organizations: readonly string[];
   /** Subject attributes other than CN and O, as OIDs. */
   readonly otherSubjectAttributes: readonly string[];
@@ -122,7 +123,7 @@ export function parseCertificateRequest(pem: string): ParsedRequest {
       signatureValid = false;
     }
   }
-  return { commonName: named(OID.commonName)[0], organizations: named(OID.organization), otherSubjectAttributes, dnsNames, ipAddresses, publicKeyDer, signatureValid };
+  return { commonNames: named(OID.commonName), organizations: named(OID.organization), otherSubjectAttributes, dnsNames, ipAddresses, publicKeyDer, signatureValid };
 }
 
 /** One DER element's bounds: where it starts, where its content starts, where it ends. */
@@ -211,7 +212,8 @@ function subjectProblem(csr: CsrObject, rules: ReviewRules): { node: string; req
   } catch (error) {
     return { reason: `its request cannot be read: ${(error as Error).message}` };
   }
-  const cn = request.commonName ?? "";
+  if (request.commonNames.length > 1) return { reason: `its subject has ${request.commonNames.length} CNs (${request.commonNames.join(", ")}): a certificate would be issued to the last one` };
+  const cn = request.commonNames[0] ?? "";
   if (!cn.startsWith(NODE_PREFIX)) return { reason: `its subject CN=${cn || "(none)"} is not system:node:<name>` };
   const node = cn.slice(NODE_PREFIX.length);
   if (request.organizations.length !== 1 || request.organizations[0] !== "system:nodes") return { node, reason: `its subject O=${request.organizations.join(",") || "(none)"} is not system:nodes` };

@@ -44,7 +44,7 @@ const node1 = "/O=system:nodes/CN=system:node:node1";
 describe("kubelet client certificate requests", () => {
   it("reads subject, key and signature of an ECDSA and an RSA request", () => {
     const parsed = parseCertificateRequest(request(nodeKey, node1));
-    expect(parsed).toMatchObject({ commonName: "system:node:node1", organizations: ["system:nodes"], otherSubjectAttributes: [], dnsNames: [], ipAddresses: [], signatureValid: true });
+    expect(parsed).toMatchObject({ commonNames: ["system:node:node1"], organizations: ["system:nodes"], otherSubjectAttributes: [], dnsNames: [], ipAddresses: [], signatureValid: true });
     expect(parsed.publicKeyDer.equals(spki(nodeKey))).toBe(true);
     const rsa = key("rsa");
     expect(parseCertificateRequest(request(rsa, node1, "DNS:node1,IP:10.0.0.11"))).toMatchObject({ signatureValid: true, dnsNames: ["node1"], ipAddresses: ["10.0.0.11"] });
@@ -73,6 +73,8 @@ describe("kubelet client certificate requests", () => {
       [csr(request(nodeKey, "/O=system:nodes/O=system:masters/CN=system:node:node1")), "its subject O=system:nodes,system:masters is not system:nodes"],
       [csr(request(nodeKey, "/O=system:nodes/OU=x/CN=system:node:node1")), "its subject has more than CN and O (2.5.4.11)"],
       [csr(request(nodeKey, "/O=system:nodes/CN=admin")), "its subject CN=admin is not system:node:<name>"],
+      // node1's own key, asking for node2's name in a second CN (the signer issues to the last).
+      [csr(request(nodeKey, "/CN=system:node:node1/CN=system:node:node2/O=system:nodes")), "its subject has 2 CNs (system:node:node1, system:node:node2): a certificate would be issued to the last one"],
       [csr(request(nodeKey, node1, "DNS:node1")), "a client certificate request must not name hosts or addresses"],
     ];
     for (const [request, reason] of cases) expect(reviewRequest(request, rules)).toMatchObject({ approve: false, reason });
