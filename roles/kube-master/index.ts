@@ -6,7 +6,7 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { command, defineRole, file, flushHandlers, kubeObjects, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { command, shellQuote, defineRole, file, flushHandlers, kubeObjects, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
@@ -99,7 +99,7 @@ export const kubeMasterRole = defineRole({
       name: "check the programs are the asked version",
       action: ({ vars }) => {
         const bin = `${masterBinDir(vars)}/kube-apiserver`;
-        return command({ cmd: `if [ -x ${bin} ]; then ${bin} --version; fi`, readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== `Kubernetes v${vars.kube_version.replace(/^v/, "")}`) });
+        return command({ cmd: `if [ -x ${shellQuote(bin)} ]; then ${shellQuote(bin)} --version; fi`, readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== `Kubernetes v${vars.kube_version.replace(/^v/, "")}`) });
       },
     },
     {

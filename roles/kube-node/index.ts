@@ -6,7 +6,7 @@
  * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
  * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
  */
-import { command, copy, defineRole, file, flushHandlers, parseKubeVersion, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
+import { command, shellQuote, copy, defineRole, file, flushHandlers, parseKubeVersion, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
 import { NODE_COMPONENTS, componentExecStart, extraFlagProblems } from "./components.ts";
 import { approveOwnCertificate, kubeletCertFiles } from "./csr-approval.ts";
@@ -107,7 +107,7 @@ export const kubeNodeRole = defineRole({
       name: "check the programs are the asked version",
       action: ({ vars }) => {
         const bin = `${vars.bin_dir}/kubelet`;
-        return command({ cmd: `if [ -x ${bin} ]; then ${bin} --version; fi`, readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== `Kubernetes v${vars.kube_version.replace(/^v/, "")}`) });
+        return command({ cmd: `if [ -x ${shellQuote(bin)} ]; then ${shellQuote(bin)} --version; fi`, readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== `Kubernetes v${vars.kube_version.replace(/^v/, "")}`) });
       },
     },
     {
@@ -127,7 +127,7 @@ export const kubeNodeRole = defineRole({
     },
     {
       name: "read whether kubelet holds its client certificate",
-      action: ({ vars }) => command({ cmd: `if [ -e ${kubeletCertFiles(vars).client} ]; then echo joined; fi`, readOnly: true }),
+      action: ({ vars }) => command({ cmd: `if [ -e ${shellQuote(kubeletCertFiles(vars).client)} ]; then echo joined; fi`, readOnly: true }),
       register: JOINED,
     },
     kubeletConfigTask({ name: "write the kubelet configuration file", joined: ({ results }) => joinedBefore(results) }),

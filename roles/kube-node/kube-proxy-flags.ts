@@ -15,4 +15,6 @@ export const kubeProxyFlags: FlagTable<KubeNodeVars, NodeContext> = [
   { flag: "cluster-cidr", value: (v) => v.kube_cluster_cidr },
   { flag: "proxy-mode", value: (v) => v.kube_proxy_mode },
   { flag: "conntrack-max-per-core", value: (v) => String(v.kube_proxy_conntrack_max_per_core) },
+  // Plain HTTP: on the node itself only (its default is every address).
+  { flag: "healthz-bind-address", value: () => "127.0.0.1:10256" },
 ];

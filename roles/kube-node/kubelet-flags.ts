@@ -34,6 +34,9 @@ export const kubeletFlags: FlagTable<KubeNodeVars, NodeContext> = [
   { flag: "register-with-taints", value: (_, c) => (c.registerTaints.length > 0 ? c.registerTaints.join(",") : undefined) },
   { flag: "address", ...flagOnly, value: (_, c) => c.address },
   { flag: "anonymous-auth", ...flagOnly, value: () => "false" },
+  // Plain HTTP, unauthenticated: closed (the configuration file's readOnlyPort: 0 from 1.10).
+  { flag: "read-only-port", ...flagOnly, value: () => "0" },
+  { flag: "cadvisor-port", until: "1.10", value: () => "0" },
   { flag: "authentication-token-webhook", ...flagOnly, value: () => "true" },
   { flag: "authorization-mode", ...flagOnly, value: () => "Webhook" },
   { flag: "client-ca-file", ...flagOnly, value: (_, c) => c.files.ca },
