@@ -255,7 +255,9 @@ function record(session: HostSession, scheduled: ScheduledTask, result: TaskResu
       role: role?.name,
       status: report.status,
       changes: report.changes,
-      diffs: report.diffs,
+      // A secret file's content (a key, a token, a discovery URL) stays here: every reporter, a
+      // user's own too, learns only that it changed.
+      diffs: report.diffs.map((d) => (d.secret ? { path: d.path, before: "", after: "", secret: true } : d)),
       message: report.message,
       item: report.item,
       ignored: report.ignored,

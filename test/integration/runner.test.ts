@@ -210,4 +210,12 @@ describe("secrets", () => {
     expect(printed).toContain("********");
     expect(existsSync(root)).toBe(true);
   });
+
+  it("a secret file's content reaches no reporter, also with --diff (found on the lab: etcd's minted discovery URL was in the events)", async () => {
+    const content = "ETCD_DISCOVERY=http://discovery.invalid/0123456789abcdef\n";
+    const run = await runCollecting(play([{ name: "secret file", action: (c) => copy({ dest: hostFile("secret")(c), content, mode: "0600", secret: true }) }]), inventory, { diff: true });
+    expect(statuses(run.results, "secret file")).toEqual(["h1:changed", "h2:changed", "h3:changed"]);
+    expect(run.results[0]?.diffs).toEqual([{ path: `${root}/${run.results[0]?.host}-secret`, before: "", after: "", secret: true }]);
+    expect(JSON.stringify(run.events)).not.toContain("0123456789abcdef");
+  });
 });
