@@ -1,18 +1,27 @@
 /**
- * playbooks/site.ts (prepare, PKI, etcd, docker) on three fresh lab machines that can run Docker,
- * with the bundle filled from Debian's packages as an offline site would fill it:
- * - --check on fresh machines changes nothing;
- * - the guide's discovery-URL bootstrap, against a local discovery service; a reused URL fails
- *   clearly and wipes the new members' data, and a renewed URL bootstraps;
- *   the URL stays out of the unit (a root-only environment file) and out of the run's output;
- * - the static bootstrap: etcd healthy over TLS (etcdctl with the etcd CA's client certificate
- *   from the control machine), 3 members, a write on one member read on another; kube-proxy's and
- *   the apiserver's certificates (the cluster CA's) refused by etcd; Docker running with overlay2;
- *   the FORWARD rule present once, also after Docker restarts;
- * - a re-run reports changed=0; a changed etcd flag restarts the members one after another while
- *   writes keep succeeding; every unit file passes systemd-analyze verify;
- * - a lost PKI folder: the new CA it mints is refused on every host (their files untouched); the
- *   restored folder passes; -e pki_renew=ca rotates the cluster CA on every host, etcd unharmed.
+ * playbooks/site.ts on three fresh lab machines that can run Docker and kubelet, with the bundle
+ * filled from Debian's packages as an offline site would fill it. site.ts runs every stage (prepare,
+ * PKI, etcd, kube-master, Docker, kube-node, the host-routes network); this file is about the stages
+ * before Kubernetes and the whole site's guards (test/e2e/kubernetes.test.ts proves the Kubernetes
+ * cluster itself). Where the Kubernetes stages would only add minutes, it runs the stages it is
+ * about (prepare, PKI, etcd, Docker: `stages` below):
+ * - site.ts --check on fresh machines changes nothing;
+ * - (stages) the guide's discovery-URL bootstrap, against a local discovery service; a reused URL
+ *   fails clearly and wipes the new members' data, and a renewed URL bootstraps; the URL stays out
+ *   of the unit (a root-only environment file) and out of the run's output;
+ * - the static bootstrap, by site.ts with every stage: etcd healthy over TLS (etcdctl with the etcd
+ *   CA's client certificate from the control machine), 3 members, a write on one member read on
+ *   another; kube-proxy's and the apiserver's certificates (the cluster CA's) refused by etcd;
+ *   Docker running with overlay2; the FORWARD rule present once, also after Docker restarts;
+ * - a site.ts re-run reports changed=0; --tags etcd runs the etcd stage alone; every unit file
+ *   site.ts wrote passes systemd-analyze verify;
+ * - a lost PKI folder: the new CA it mints is refused by site.ts on every host (their files
+ *   untouched); (stages) the restored folder passes; -e pki_renew=ca rotates the cluster CA on every
+ *   host, etcd unharmed. The rotation runs the stages only: site.ts does not yet move a running
+ *   cluster onto a new CA (measured on the lab: site.ts -e pki_renew=ca exits 0, then every kubelet
+ *   fails x509 against the apiserver with its bootstrapped kubeconfig and client certificate);
+ * - last (its flag stays): a changed etcd flag restarts the members one after another while writes
+ *   keep succeeding.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
@@ -25,7 +34,10 @@ import { bundleCommand } from "../../lib/cli/bundle-command.js";
 import { ETCD_CLIENT_FILES } from "../../lib/pki/cluster-pki.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
 import { labDown, labReset, labUp, type LabUpResult } from "../../lib/lab/lab.js";
+import { definePlaybook } from "../../lib/runner/types.js";
+import { dockerPlaybook } from "../../playbooks/docker.js";
 import { etcdPlaybook } from "../../playbooks/etcd.js";
+import { pkiPlaybook } from "../../playbooks/pki.js";
 import { preparePlaybook } from "../../playbooks/prepare.js";
 import { sitePlaybook } from "../../playbooks/site.js";
 import { startDiscoveryService, type DiscoveryService } from "../helpers/discovery-service.js";
@@ -42,6 +54,8 @@ let lab: LabUpResult;
 let discovery: DiscoveryService;
 const machines = new LabSsh(() => lab.inventoryFile);
 const connect = (host: string) => machines.connect(host);
+/** The stages this file is about, without the Kubernetes ones site.ts runs after them. */
+const stages = definePlaybook({ name: "stages", plays: [...preparePlaybook.plays, ...pkiPlaybook.plays, ...etcdPlaybook.plays, ...dockerPlaybook.plays] });
 
 /** etcdctl from the bundle, on the control machine, with a client certificate of the PKI (the etcd client's): its stdout and stderr. */
 async function etcdctl(endpoints: string[], ...args: string[]): Promise<string> {
@@ -95,7 +109,7 @@ describe("site.ts on fresh machines", () => {
   }, 300_000);
 
   it("bootstraps etcd from a minted discovery URL, which stays out of the unit and the output", async () => {
-    const first = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars(), diff: true });
+    const first = await runCollecting(stages, lab.inventoryFile, { extraVars: discoveryVars(), diff: true });
     expect(first.exitCode, JSON.stringify(first.results.filter((r) => r.status === "failed"))).toBe(0);
     const token = (JSON.parse(readFileSync(join(inventoryDir, ".easy-kube", "etcd-discovery.json"), "utf8")) as { url: string }).url.split("/").pop()!;
     expect(JSON.stringify(first.events)).not.toContain(token);
@@ -111,13 +125,13 @@ describe("site.ts on fresh machines", () => {
     expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ size: 3, url: expect.stringMatching(new RegExp(`^${discovery.url}/[0-9a-f]{32}$`)) });
     expect(statSync(state).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(inventoryDir, ".easy-kube", ".gitignore"), "utf8")).toContain("*");
-    const again = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars() });
+    const again = await runCollecting(stages, lab.inventoryFile, { extraVars: discoveryVars() });
     expect(Object.values(again.stats).map((s) => s.changed)).toEqual([0, 0, 0]);
   }, 300_000);
 
   it("a used discovery URL fails clearly and wipes the new members; a renewed one bootstraps", async () => {
     await freshMachines();
-    const reused = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: discoveryVars() });
+    const reused = await runCollecting(stages, lab.inventoryFile, { extraVars: discoveryVars() });
     expect(reused.exitCode).toBe(2);
     const failures = reused.results.filter((r) => r.task === "start etcd" && r.status === "failed");
     expect(failures).toHaveLength(3);
@@ -180,6 +194,63 @@ describe("site.ts with the static bootstrap", () => {
     expect(tasks(alone.results)).toContain("etcd: wait until this member is healthy");
   });
 
+  it("a kernel parameter the host forbids fails naming it", async () => {
+    const forbidden = await runCollecting(preparePlaybook, lab.inventoryFile, { extraVars: { prepare_sysctl: { "net.ipv4.ip_forward": 1, "vm.swappiness": 7 } } });
+    expect(forbidden.exitCode).toBe(2);
+    const failures = forbidden.results.filter((r) => r.status === "failed");
+    expect(failures.map((r) => r.task)).toEqual(["set kernel parameters", "set kernel parameters", "set kernel parameters"]);
+    expect(failures[0]!.message).toMatch(/kernel parameter vm\.swappiness cannot be changed on this host .*Remove it from the list for this host/);
+  });
+
+  it("every unit file site.ts wrote passes systemd-analyze verify", async () => {
+    const everyNode = ["docker", "easy-kube-pod-network", "etcd", "kube-proxy", "kubelet"];
+    const master = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+    for (const [i, m] of lab.machines.entries()) {
+      const ssh = connect(m.name);
+      // The lab's master is its first machine; every machine is an etcd member and a node.
+      const units = (await ssh.run("find /etc/systemd/system -maxdepth 1 -type f -name '*.service' -printf '%f\\n' | sort")).stdout.trim().split("\n");
+      expect(units, m.name).toEqual([...everyNode, ...(i === 0 ? master : [])].map((u) => `${u}.service`).sort());
+      const verified = await ssh.run(`systemd-analyze verify ${units.map((u) => `/etc/systemd/system/${u}`).join(" ")}`);
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(verified.stderr).toBe("");
+    }
+  });
+
+  it("a lost PKI folder is refused on every host by name; restored, the run passes; -e pki_renew=ca rotates the cluster CA", async () => {
+    const cas = () => Promise.all(lab.machines.map(async (m) => (await connect(m.name).run("cat /etc/kubernetes/ssl/ca.pem /etc/kubernetes/ssl/etcd-ca.pem")).stdout));
+    const before = await cas();
+    renameSync(pki, `${pki}.saved`);
+    const lost = await runCollecting(sitePlaybook, lab.inventoryFile);
+    expect(lost.exitCode).toBe(2);
+    expect(statuses(lost.results, "check the host's CAs are the PKI folder's")).toEqual(lab.machines.map((m) => `${m.name}:failed`));
+    const message = lost.results.find((r) => r.status === "failed")!.message!;
+    expect(message).toContain(`/etc/kubernetes/ssl/ca.pem on this host is the CA the cluster runs with, and it differs from ${pki}/ca.pem`);
+    expect(message).toContain("/etc/kubernetes/ssl/etcd-ca.pem on this host is the CA the cluster runs with");
+    expect(message).toMatch(/restore the PKI folder .*-e pki_renew=ca/s);
+    expect(await cas()).toEqual(before);
+    rmSync(pki, { recursive: true });
+    renameSync(`${pki}.saved`, pki);
+    const restored = await runCollecting(stages, lab.inventoryFile);
+    expect(restored.results.filter((r) => r.status !== "ok" && r.status !== "skipped").map((r) => `${r.host}: ${r.task} ${r.status}`)).toEqual([]);
+
+    const oldCa = readFileSync(join(pki, "ca.pem"), "utf8");
+    // The stages only: site.ts does not yet move a running cluster's kubelets onto a new CA.
+    const rotated = await runCollecting(stages, lab.inventoryFile, { extraVars: { pki_renew: "ca" } });
+    expect(rotated.exitCode, JSON.stringify(rotated.results.filter((r) => r.status === "failed"))).toBe(0);
+    const newCa = readFileSync(join(pki, "ca.pem"), "utf8");
+    expect(newCa).not.toBe(oldCa);
+    const signedByNewCa = async (host: string, file: string) => new X509Certificate((await connect(host).run(`cat /etc/kubernetes/ssl/${file}`)).stdout).verify(new X509Certificate(newCa).publicKey);
+    for (const m of lab.machines) {
+      expect((await connect(m.name).run("cat /etc/kubernetes/ssl/ca.pem")).stdout).toBe(newCa);
+      expect(await signedByNewCa(m.name, "kube-proxy.pem")).toBe(true);
+    }
+    for (const file of ["kubernetes.pem", "admin.pem", "kube-apiserver-kubelet-client.pem"]) expect(await signedByNewCa(lab.machines[0]!.name, file), file).toBe(true);
+    // etcd has its own CA: untouched by the rotation, still healthy.
+    expect((await etcdctl(addresses(), "endpoint", "health")).match(/is healthy/g)).toHaveLength(3);
+    const again = await runCollecting(stages, lab.inventoryFile);
+    expect(again.results.filter((r) => r.status === "changed").map((r) => `${r.host}: ${r.task}`)).toEqual([]);
+  }, 300_000);
+
   it("a changed etcd flag restarts members one at a time while writes keep succeeding", async () => {
     // A client connected to the member being stopped can see its request cut; as any etcd client
     // does, the writer tries again at once (the endpoint list lets it reach another member). The
@@ -222,55 +293,5 @@ describe("site.ts with the static bootstrap", () => {
     times.sort((a, b) => a.started - b.started);
     for (let i = 1; i < times.length; i++) expect(times[i]!.started).toBeGreaterThan(times[i - 1]!.active);
     for (const m of lab.machines) expect((await connect(m.name).run("cat /etc/systemd/system/etcd.service")).stdout).toContain("--heartbeat-interval=150");
-  }, 300_000);
-
-  it("a kernel parameter the host forbids fails naming it", async () => {
-    const forbidden = await runCollecting(preparePlaybook, lab.inventoryFile, { extraVars: { prepare_sysctl: { "net.ipv4.ip_forward": 1, "vm.swappiness": 7 } } });
-    expect(forbidden.exitCode).toBe(2);
-    const failures = forbidden.results.filter((r) => r.status === "failed");
-    expect(failures.map((r) => r.task)).toEqual(["set kernel parameters", "set kernel parameters", "set kernel parameters"]);
-    expect(failures[0]!.message).toMatch(/kernel parameter vm\.swappiness cannot be changed on this host .*Remove it from the list for this host/);
-  });
-
-  it("every unit file passes systemd-analyze verify", async () => {
-    for (const m of lab.machines) {
-      const verified = await connect(m.name).run("systemd-analyze verify /etc/systemd/system/etcd.service /etc/systemd/system/docker.service");
-      expect(verified.code, verified.stderr).toBe(0);
-      expect(verified.stderr).toBe("");
-    }
-  });
-
-  it("a lost PKI folder is refused on every host by name; restored, the run passes; -e pki_renew=ca rotates the cluster CA", async () => {
-    const cas = () => Promise.all(lab.machines.map(async (m) => (await connect(m.name).run("cat /etc/kubernetes/ssl/ca.pem /etc/kubernetes/ssl/etcd-ca.pem")).stdout));
-    const before = await cas();
-    renameSync(pki, `${pki}.saved`);
-    const lost = await runCollecting(sitePlaybook, lab.inventoryFile);
-    expect(lost.exitCode).toBe(2);
-    expect(statuses(lost.results, "check the host's CAs are the PKI folder's")).toEqual(lab.machines.map((m) => `${m.name}:failed`));
-    const message = lost.results.find((r) => r.status === "failed")!.message!;
-    expect(message).toContain(`/etc/kubernetes/ssl/ca.pem on this host is the CA the cluster runs with, and it differs from ${pki}/ca.pem`);
-    expect(message).toContain("/etc/kubernetes/ssl/etcd-ca.pem on this host is the CA the cluster runs with");
-    expect(message).toMatch(/restore the PKI folder .*-e pki_renew=ca/s);
-    expect(await cas()).toEqual(before);
-    rmSync(pki, { recursive: true });
-    renameSync(`${pki}.saved`, pki);
-    const restored = await runCollecting(sitePlaybook, lab.inventoryFile);
-    expect(restored.results.filter((r) => r.status !== "ok" && r.status !== "skipped").map((r) => `${r.host}: ${r.task} ${r.status}`)).toEqual([]);
-
-    const oldCa = readFileSync(join(pki, "ca.pem"), "utf8");
-    const rotated = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: { pki_renew: "ca" } });
-    expect(rotated.exitCode, JSON.stringify(rotated.results.filter((r) => r.status === "failed"))).toBe(0);
-    const newCa = readFileSync(join(pki, "ca.pem"), "utf8");
-    expect(newCa).not.toBe(oldCa);
-    const signedByNewCa = async (host: string, file: string) => new X509Certificate((await connect(host).run(`cat /etc/kubernetes/ssl/${file}`)).stdout).verify(new X509Certificate(newCa).publicKey);
-    for (const m of lab.machines) {
-      expect((await connect(m.name).run("cat /etc/kubernetes/ssl/ca.pem")).stdout).toBe(newCa);
-      expect(await signedByNewCa(m.name, "kube-proxy.pem")).toBe(true);
-    }
-    for (const file of ["kubernetes.pem", "admin.pem", "kube-apiserver-kubelet-client.pem"]) expect(await signedByNewCa(lab.machines[0]!.name, file), file).toBe(true);
-    // etcd has its own CA: untouched by the rotation, still healthy.
-    expect((await etcdctl(addresses(), "endpoint", "health")).match(/is healthy/g)).toHaveLength(3);
-    const again = await runCollecting(sitePlaybook, lab.inventoryFile);
-    expect(again.results.filter((r) => r.status === "changed").map((r) => `${r.host}: ${r.task}`)).toEqual([]);
   }, 300_000);
 });
