@@ -306,9 +306,12 @@ async function handshake(settings: ConnectionSettings, sock: Duplex, target: str
     let handshakeDone = false;
     client.once("handshake", () => (handshakeDone = true));
     client.once("ready", () => resolve());
-    client.once("error", (error: Error & { level?: string }) => {
+    // `on`, not `once`: a stream that broke reports more than one error, in the same tick (a second
+    // one with no listener left would be an uncaught exception); the first decides.
+    client.on("error", (error: Error & { level?: string }) => {
       if (verdict && verdict.status !== "trusted" && presented) reject(new Error(hostKeyMessage(settings, hostName, verdict, presented)));
-      else if (!handshakeDone && /before handshake|ECONNRESET/.test(error.message)) reject(new DroppedBeforeHandshake(error.message));
+      // EPIPE: a ProxyCommand that exited before the handshake (its own exit code and stderr say why).
+      else if (!handshakeDone && /before handshake|ECONNRESET|EPIPE/.test(error.message)) reject(new DroppedBeforeHandshake(error.message));
       else if (error.level === "client-authentication") reject(new Error(`cannot log in to ${target}: authentication failed (tried ${authMethods(settings).map((m) => m.type).join(", ")})`));
       else reject(new Error(`cannot connect to ${target}: ${error.message}`));
     });

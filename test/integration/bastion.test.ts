@@ -79,5 +79,7 @@ describe("ProxyCommand", () => {
   it("says why when the command fails: its exit code and its stderr", async () => {
     await expect(through(`-o ProxyCommand="${sshW(SUDO_USER)}"`).run("true")).rejects.toThrow(/the ProxyCommand 'ssh -W 127\.0\.0\.1:\d+ .*' exited with code 255: .*(administratively prohibited|open failed)/s);
     await expect(through(`-o 'ProxyCommand=sh -c "echo no route to %h >&2; exit 3"'`).run("true")).rejects.toThrow(/exited with code 3: no route to 127\.0\.0\.1/);
+    // Its input closed before it exits: the first write fails (EPIPE); the exit code still says why.
+    await expect(through(`-o 'ProxyCommand=sh -c "exec 0<&-; echo no route to %h >&2; sleep 0.3; exit 4"'`).run("true")).rejects.toThrow(/exited with code 4: no route to 127\.0\.0\.1/);
   });
 });
