@@ -38,4 +38,5 @@ export type { Inventory } from "./inventory/inventory.js";
 export type { Vars } from "./inventory/model.js";
 export { shellQuote, shellCommand } from "./connection/quote.js";
 export { renderFlags, rowsFor, rowAppliesTo, execStartLines, extraFlagProblem, parseKubeVersion, type FlagRow, type FlagTable, type FlagValue } from "./kube/flag-table.js";
+export { knownKubeVersion, programVersionCheck } from "./kube/version-checks.js";
 export { EasyKubeError, InputError } from "./errors.js";

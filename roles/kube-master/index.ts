@@ -6,7 +6,7 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { command, shellQuote, defineRole, file, flushHandlers, kubeObjects, parseKubeVersion, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { defineRole, file, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
@@ -65,14 +65,8 @@ export const kubeMasterRole = defineRole({
       const problems = new Set<string>();
       for (const host of hosts) {
         const v = vars(host) as Vars;
-        let version: [number, number, number];
-        try {
-          version = parseKubeVersion(v.kube_version);
-        } catch (error) {
-          problems.add(`kube_version: ${(error as Error).message}`);
-          continue;
-        }
-        if (version[0] !== 1 || version[1] < 7) problems.add(`kube_version ${v.kube_version}: the role knows the flags of Kubernetes 1.7 and later`);
+        const version = knownKubeVersion(v.kube_version, problems);
+        if (!version) continue;
         if (v.install_method !== "bundle") problems.add("kube-master installs Kubernetes from the bundle only (install_method: bundle): OS packages of the server programs are not maintained");
         if (v.kube_apiserver_insecure_port !== 0 && version[1] >= 20) problems.add(`kube_apiserver_insecure_port ${v.kube_apiserver_insecure_port}: Kubernetes ${v.kube_version} serves no insecure port (only 0 is allowed)`);
         for (const problem of extraFlagProblems(v)) problems.add(problem);
@@ -97,10 +91,7 @@ export const kubeMasterRole = defineRole({
     {
       // Before a unit uses it: a bundle filled for another version must not start.
       name: "check the programs are the asked version",
-      action: ({ vars }) => {
-        const bin = `${masterBinDir(vars)}/kube-apiserver`;
-        return command({ cmd: `if [ -x ${shellQuote(bin)} ]; then ${shellQuote(bin)} --version; fi`, readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== `Kubernetes v${vars.kube_version.replace(/^v/, "")}`) });
-      },
+      action: ({ vars }) => programVersionCheck(`${masterBinDir(vars)}/kube-apiserver`, vars.kube_version),
     },
     {
       name: "create the audit log folder",

@@ -6,7 +6,7 @@
  * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
  * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
  */
-import { command, shellQuote, copy, defineRole, file, flushHandlers, parseKubeVersion, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
+import { command, shellQuote, copy, defineRole, file, flushHandlers, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
 import { NODE_COMPONENTS, componentExecStart, extraFlagProblems } from "./components.ts";
 import { approveOwnCertificate, kubeletCertFiles } from "./csr-approval.ts";
@@ -71,14 +71,8 @@ export const kubeNodeRole = defineRole({
       const problems = new Set<string>();
       for (const host of hosts) {
         const v = vars(host) as Vars;
-        let version: [number, number, number];
-        try {
-          version = parseKubeVersion(v.kube_version);
-        } catch (error) {
-          problems.add(`kube_version: ${(error as Error).message}`);
-          continue;
-        }
-        if (version[0] !== 1 || version[1] < 7) problems.add(`kube_version ${v.kube_version}: the role knows kubelet and kube-proxy of Kubernetes 1.7 and later`);
+        const version = knownKubeVersion(v.kube_version, problems);
+        if (!version) continue;
         if (v.install_method !== "bundle") problems.add("kube-node installs Kubernetes from the bundle only (install_method: bundle)");
         if (v.kube_proxy_mode === "ipvs" && version[1] < 11) problems.add(`kube_proxy_mode ipvs: kube-proxy ${v.kube_version} has no stable ipvs mode (from 1.11)`);
         if (!insideCidr(v.kube_cluster_dns, v.kube_service_cidr)) problems.add(`kube_cluster_dns ${v.kube_cluster_dns} is not inside kube_service_cidr ${v.kube_service_cidr}`);
@@ -105,10 +99,7 @@ export const kubeNodeRole = defineRole({
     installFromBundleTask("kubernetes", { name: "install kubelet and kube-proxy from the bundle", names: ["kubelet", "kube-proxy"], restarts: Object.values(RESTART) }),
     {
       name: "check the programs are the asked version",
-      action: ({ vars }) => {
-        const bin = `${vars.bin_dir}/kubelet`;
-        return command({ cmd: `if [ -x ${shellQuote(bin)} ]; then ${shellQuote(bin)} --version; fi`, readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== `Kubernetes v${vars.kube_version.replace(/^v/, "")}`) });
-      },
+      action: ({ vars }) => programVersionCheck(`${vars.bin_dir}/kubelet`, vars.kube_version),
     },
     {
       // kubelet and Docker must place containers in the same cgroup hierarchy, or pods fail to start.

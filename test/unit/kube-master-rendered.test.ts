@@ -86,6 +86,6 @@ describe("kube-master units", () => {
       "kube_apiserver_insecure_port 8080: Kubernetes 1.20.2 serves no insecure port (only 0 is allowed)",
       "kube_controller_manager_extra_flags: --experimental-cluster-signing-duration is not used with Kubernetes 1.20.2 (only before 1.19)",
     ]);
-    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.6.13" }) })).toEqual(["kube_version 1.6.13: the role knows the flags of Kubernetes 1.7 and later"]);
+    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.6.13" }) })).toEqual(["kube_version 1.6.13: the roles know the flags of Kubernetes 1.7 and later"]);
   });
 });
