@@ -10,7 +10,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { connect as tcpConnect, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { connectTcp } from "./tcp-connect.js";
 import type { Duplex } from "node:stream";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -372,21 +373,7 @@ interface ShellEntry {
  * small command then waits for a delayed ACK (about 200 ms per command on Linux).
  */
 function openTcp(settings: ConnectionSettings): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host: settings.address, port: settings.port, noDelay: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`timed out after ${settings.connectTimeoutMs / 1000} s`));
-    }, settings.connectTimeoutMs);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+  return connectTcp(settings.address, settings.port, settings.connectTimeoutMs);
 }
 
 type AuthStep = PublicKeyAuthMethod | AgentAuthMethod | PasswordAuthMethod;

@@ -3,7 +3,7 @@
  * or through a host's SSH connection to a port there (a master's 127.0.0.1:6443) when the control
  * machine cannot reach that port. Either way the client gets a byte stream and runs TLS over it.
  */
-import { connect as tcpConnect } from "node:net";
+import { connectTcp } from "../connection/tcp-connect.js";
 import type { Duplex } from "node:stream";
 import type { Connection } from "../connection/types.js";
 import { EasyKubeError } from "../errors.js";
@@ -35,19 +35,7 @@ export function directEndpoint(server: string, credentials: KubeCredentials): Ku
     serverName: host,
     description: url.origin,
     credentials,
-    connect: () =>
-      new Promise((resolve, reject) => {
-        const socket = tcpConnect({ host, port, noDelay: true });
-        const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
-        socket.once("connect", () => {
-          clearTimeout(timer);
-          resolve(socket);
-        });
-        socket.once("error", (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      }),
+    connect: () => connectTcp(host, port, CONNECT_TIMEOUT_MS),
   };
 }
 

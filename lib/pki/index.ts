@@ -3,5 +3,5 @@ export * from "./certificate.js";
 export * from "./cluster-pki.js";
 export * from "./kubeconfig.js";
 export * from "./pki-operations.js";
-export { readPkiFile, PKI_GITIGNORE } from "./pki-folder.js";
+export { readPkiFile, pkiDirOf, PKI_GITIGNORE } from "./pki-folder.js";
 export * from "./ca-guard.js";

@@ -5,6 +5,14 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/**
+ * The PKI folder of an inventory: pki_dir, or .pki/ beside the inventory (hidden, because Ansible
+ * and easy-kube both read every other folder of an inventory folder).
+ */
+export function pkiDirOf(vars: { pki_dir?: unknown; inventory_dir?: unknown }): string {
+  return typeof vars.pki_dir === "string" && vars.pki_dir ? vars.pki_dir : join(String(vars.inventory_dir), ".pki");
+}
+
 export const PKI_GITIGNORE = "# Private keys and tokens of this cluster: never commit them.\n*\n";
 
 export function readPkiFile(dir: string, name: string): string | undefined {

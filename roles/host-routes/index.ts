@@ -10,7 +10,7 @@ import { command, copy, defineRole, file, OperationFailed, parseKubeVersion, sys
 import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
 import { masterAddress } from "../kube-master/flag-context.ts";
 import { kubeMasterDefaults } from "../kube-master/defaults.ts";
-import { pkiDir } from "../pki/index.ts";
+import { pkiDirOf } from "easy-kube/pki";
 import type { ClusterNode } from "./cluster-nodes.ts";
 import { CNI_CONFIG_FILE, cniConfig } from "./cni-config.ts";
 import { hostRoutesDefaults } from "./defaults.ts";
@@ -109,8 +109,7 @@ export const hostRoutesRole = defineRole({
       register: NODES,
       action: ({ vars, inventory }) =>
         readClusterNodes({
-          // pkiDir reads only pki_dir and inventory_dir, which this role has too.
-          pkiDir: pkiDir(vars as unknown as Parameters<typeof pkiDir>[0]),
+          pkiDir: pkiDirOf(vars),
           apiserverAddress: apiserverOf(vars, inventory).address,
           apiserverPort: apiserverOf(vars, inventory).port,
           inventoryNodes: inventoryNodes(inventory),

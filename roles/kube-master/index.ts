@@ -8,10 +8,10 @@
  */
 import { defineRole, file, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
+import { pkiDirOf } from "easy-kube/pki";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
 import { flagContext, masterAddress } from "./flag-context.ts";
-import { join } from "node:path";
 import { bootstrapBindings } from "./bootstrap-bindings.ts";
 import { masterFiles } from "./files.ts";
 
@@ -154,7 +154,7 @@ export const kubeMasterRole = defineRole({
         kubeObjects({
           manifests: bootstrapBindings(vars),
           source: "kube-master bootstrap bindings",
-          api: { pkiDir: vars.pki_dir || join(String(vars["inventory_dir"]), ".pki"), port: vars.kube_apiserver_port },
+          api: { pkiDir: pkiDirOf(vars), port: vars.kube_apiserver_port },
           apiStartedByRun: true,
         }),
     },

@@ -3,13 +3,9 @@
  * apiserver address the kubeconfigs name (pki_apiserver_url, else the first master's), with the
  * PKI's admin identity. The control machine needs no route to port 6443.
  */
-import { join } from "node:path";
 import { adminCredentials, KubeApiClient, tunnelEndpoint, type InventoryView, type Target } from "easy-kube";
+import { pkiDirOf } from "easy-kube/pki";
 import type { KubeNodeVars } from "./node-context.ts";
-
-export function pkiDir(vars: Pick<KubeNodeVars, "pki_dir"> & { inventory_dir?: unknown }): string {
-  return vars.pki_dir || join(String(vars.inventory_dir), ".pki");
-}
 
 /** The apiserver's host and port, as the PKI writes them into bootstrap.kubeconfig. */
 export function apiserverAddress(vars: KubeNodeVars, inventory: InventoryView): { host: string; port: number } {
@@ -23,7 +19,7 @@ export function apiserverAddress(vars: KubeNodeVars, inventory: InventoryView): 
 
 export function nodeApiClient(target: Target, vars: KubeNodeVars & { inventory_dir?: unknown }, inventory: InventoryView): KubeApiClient {
   const { host, port } = apiserverAddress(vars, inventory);
-  return new KubeApiClient(tunnelEndpoint(target.connection, port, adminCredentials(pkiDir(vars)), host));
+  return new KubeApiClient(tunnelEndpoint(target.connection, port, adminCredentials(pkiDirOf(vars)), host));
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -17,6 +17,7 @@ import {
   KUBE_MASTER_FILES,
   kubeconfig,
   pkiFilesFor,
+  pkiDirOf,
   pkiFolder,
   sameCertificateAuthority,
   serviceAccountKeys,
@@ -30,10 +31,6 @@ import { pkiDefaults } from "./defaults.ts";
 
 type PkiVars = VarsOf<typeof pkiDefaults> & { inventory_dir?: string };
 
-export function pkiDir(vars: PkiVars): string {
-  // Hidden, because Ansible and easy-kube both read every other folder in an inventory folder.
-  return vars.pki_dir || join(String(vars.inventory_dir), ".pki");
-}
 
 function settings(vars: PkiVars): PkiSettings {
   return {
@@ -94,13 +91,13 @@ export const pkiRole = defineRole({
         : [],
   ],
   tasks: [
-    { name: "pki folder", runOnce: true, action: ({ vars }) => pkiFolder(pkiDir(vars)) },
+    { name: "pki folder", runOnce: true, action: ({ vars }) => pkiFolder(pkiDirOf(vars)) },
     {
       name: "certificate authorities",
       runOnce: true,
       loop: () => AUTHORITIES,
       action: ({ vars, item }) =>
-        certificateAuthority({ dir: pkiDir(vars), name: item, force: vars.pki_renew.includes(item as Authority), profile: authorityProfile(item as Authority, settings(vars)) }),
+        certificateAuthority({ dir: pkiDirOf(vars), name: item, force: vars.pki_renew.includes(item as Authority), profile: authorityProfile(item as Authority, settings(vars)) }),
     },
     {
       name: "certificates",
@@ -109,7 +106,7 @@ export const pkiRole = defineRole({
       action: ({ vars, item, inventory }) => {
         const issued = clusterCertificateProfiles(pkiHosts(inventory), settings(vars))[item as ClusterCertificate];
         return certificate({
-          dir: pkiDir(vars),
+          dir: pkiDirOf(vars),
           name: item,
           ca: issued.ca,
           profile: issued.profile,
@@ -118,8 +115,8 @@ export const pkiRole = defineRole({
         });
       },
     },
-    { name: "service account key pair", runOnce: true, action: ({ vars }) => serviceAccountKeys(pkiDir(vars), vars.pki_key_bits, vars.pki_renew.includes("sa")) },
-    { name: "bootstrap token", runOnce: true, action: ({ vars }) => bootstrapToken(pkiDir(vars), vars.pki_renew.includes("token")) },
+    { name: "service account key pair", runOnce: true, action: ({ vars }) => serviceAccountKeys(pkiDirOf(vars), vars.pki_key_bits, vars.pki_renew.includes("sa")) },
+    { name: "bootstrap token", runOnce: true, action: ({ vars }) => bootstrapToken(pkiDirOf(vars), vars.pki_renew.includes("token")) },
     {
       name: "kubeconfigs",
       runOnce: true,
@@ -127,7 +124,7 @@ export const pkiRole = defineRole({
       loopLabel: (item: KubeconfigSpec) => item.file,
       action: ({ vars, item, inventory }) =>
         kubeconfig({
-          dir: pkiDir(vars),
+          dir: pkiDirOf(vars),
           file: item.file,
           user: item.user,
           credentials: item.credentials,
@@ -146,7 +143,7 @@ export const pkiDistributeRole = defineRole({
       name: "check the host's CAs are the PKI folder's",
       action: ({ vars }) =>
         sameCertificateAuthority({
-          dir: pkiDir(vars),
+          dir: pkiDirOf(vars),
           authorities: pkiFilesFor(vars.group_names as string[], vars.pki_remote_ssl_dir, vars.kube_config_dir)
             .filter((f) => AUTHORITIES.some((a) => f.name === `${a}.pem`))
             .map((f) => ({ authority: f.name.replace(/\.pem$/, "") as Authority, dest: f.dest })),
@@ -163,7 +160,7 @@ export const pkiDistributeRole = defineRole({
       loop: ({ vars }) => pkiFilesFor(vars.group_names as string[], vars.pki_remote_ssl_dir, vars.kube_config_dir),
       loopLabel: (item: { dest: string }) => item.dest,
       action: ({ vars, item }) =>
-        copy({ src: join(pkiDir(vars), item.name), srcMadeByRun: true, dest: item.dest, mode: item.secret ? "0600" : "0644", owner: "root", group: "root", secret: item.secret }),
+        copy({ src: join(pkiDirOf(vars), item.name), srcMadeByRun: true, dest: item.dest, mode: item.secret ? "0600" : "0644", owner: "root", group: "root", secret: item.secret }),
     },
   ],
 });
