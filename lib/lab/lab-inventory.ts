@@ -11,12 +11,12 @@ import { knownHostsName } from "../connection/known-hosts.js";
 import { LAB_USER, type LabConfig } from "./lab-config.js";
 import type { Machine } from "./machine.js";
 
-export function writeLabInventory(config: LabConfig, machines: readonly Machine[], hostKeys: readonly string[], privateKey: string): string {
+export function writeLabInventory(config: LabConfig, machines: readonly Machine[], hostKeys: readonly string[], privateKey: string, masters = 1): string {
   mkdirSync(config.inventoryDir, { recursive: true });
   const knownHosts = join(config.stateDir, "known_hosts");
   writeFileSync(knownHosts, machines.map((m, i) => `${knownHostsName(m.address, 22)} ${hostKeys[i]}`).join("\n") + "\n");
   const names = machines.map((m) => m.name);
-  // The guide's layout: an odd etcd cluster (3 where possible), the first machine as master, all as nodes.
+  // The guide's layout: an odd etcd cluster (3 where possible), the first machine(s) as master(s), all as nodes.
   const etcd = names.slice(0, names.length >= 3 ? 3 : 1);
   const file = join(config.inventoryDir, "hosts");
   writeFileSync(
@@ -30,7 +30,7 @@ export function writeLabInventory(config: LabConfig, machines: readonly Machine[
       ...etcd,
       "",
       "[kube_master]",
-      names[0],
+      ...names.slice(0, masters),
       "",
       "[kube_node]",
       ...names,

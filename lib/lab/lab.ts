@@ -12,6 +12,7 @@ import { EasyKubeError } from "../errors.js";
 import { mapLimited } from "../util/semaphore.js";
 import { ensureBaseImage } from "./base-image.js";
 import { MAX_MACHINES, type LabConfig } from "./lab-config.js";
+import { buildLocalAptRepo, offerRepo } from "./lab-apt-repo.js";
 import { removeLabInventory, writeLabInventory } from "./lab-inventory.js";
 import { ensureLabNetwork, removeLabNetwork } from "./lab-network.js";
 import { processesInCgroups, removeControllerCgroups, removeLabCgroups } from "./machine-cgroups.js";
@@ -38,10 +39,16 @@ const BOOTS_AT_ONCE = 16;
 export interface LabUpOptions {
   /** `docker`: machines that can run Docker. A lab keeps the profile it was created with. */
   readonly profile?: LabProfile;
+  /** How many machines (the first ones) the inventory puts in kube_master. @default 1 */
+  readonly masters?: number;
+  /** Debian packages the machines can install with apt: the lab offers them (and what they depend on) from a local repository. */
+  readonly packages?: readonly string[];
 }
 
 export async function labUp(config: LabConfig, count: number, log: (line: string) => void = () => {}, options: LabUpOptions = {}): Promise<LabUpResult> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_MACHINES) throw new EasyKubeError(`a lab has 1 to ${MAX_MACHINES} machines, not '${count}'`);
+  const masters = options.masters ?? 1;
+  if (!Number.isInteger(masters) || masters < 1 || masters > count) throw new EasyKubeError(`a lab of ${count} machines has 1 to ${count} masters, not '${masters}'`);
   labPreflight();
   ensureInotifyInstances(count, log);
   const base = ensureBaseImage(config, log);
@@ -58,11 +65,13 @@ export async function labUp(config: LabConfig, count: number, log: (line: string
   });
   const profile = labProfile(config, options.profile);
   const toBoot = machines.filter((m) => machinePid(m) === undefined);
+  const repo = options.packages?.length ? buildLocalAptRepo(options.packages, { withDependencies: true }) : undefined;
   if (toBoot.length > 0) log(`booting ${toBoot.length > 6 ? `${toBoot.length} machines` : toBoot.map((m) => m.name).join(", ")}`);
   // On a small host, many systemds starting at once starve each other: a bounded number boot at a time.
   const hostKeys = await mapLimited(machines, BOOTS_AT_ONCE, async (machine) => {
     if (!toBoot.includes(machine)) return waitForMachine(machine, undefined);
     prepareMachine(config, machine, base, publicKey, machines);
+    if (repo) offerRepo(repo, machine.root);
     if (profile === "docker") installRuncWrapper(machine.root);
     const key = await waitForMachine(machine, bootMachine(config, machine, profile));
     if (profile === "docker") {
@@ -72,7 +81,12 @@ export async function labUp(config: LabConfig, count: number, log: (line: string
     }
     return key;
   });
-  const inventoryFile = writeLabInventory(config, machines, hostKeys, privateKey);
+  if (repo) {
+    // Machines kept from an earlier `up` get the packages too (apt reads the source on its next update).
+    for (const machine of machines.filter((m) => !toBoot.includes(m))) offerRepo(repo, machine.root);
+    rmSync(repo, { recursive: true, force: true });
+  }
+  const inventoryFile = writeLabInventory(config, machines, hostKeys, privateKey, masters);
   return { machines, inventoryFile, privateKey };
 }
 

@@ -5,3 +5,4 @@ export * from "./kubeconfig.js";
 export * from "./pki-operations.js";
 export { readPkiFile, pkiDirOf, PKI_GITIGNORE } from "./pki-folder.js";
 export * from "./ca-guard.js";
+export * from "./apiserver-access.js";

@@ -21,6 +21,8 @@ export interface RestartHandlerArgs<V> {
   readonly service: string;
   /** `register` of the task that starts the service: when its data says `started`, this run started it. */
   readonly startedBy: string;
+  /** `reloaded` for a service that takes a new configuration without dropping its connections (haproxy). @default "restarted" */
+  readonly state?: "restarted" | "reloaded";
   /** A fixed number of hosts at once (etcd: 1, for its quorum); default: the variable restart_throttle. */
   readonly throttle?: number;
   /** Operations before the restart (wait until the cluster can lose this member) and after (wait until it is back). */
@@ -33,6 +35,6 @@ export function restartHandler<V = Vars>(args: RestartHandlerArgs<V>): Task<V> {
     name: args.name,
     throttle: args.throttle ?? (({ vars }) => Number((vars as Vars)["restart_throttle"] ?? 1)),
     when: ({ results }) => results[args.startedBy]?.data["started"] !== true,
-    action: (ctx) => [...(args.before?.(ctx) ?? []), systemd({ name: args.service, state: "restarted" }), ...(args.after?.(ctx) ?? [])],
+    action: (ctx) => [...(args.before?.(ctx) ?? []), systemd({ name: args.service, state: args.state ?? "restarted" }), ...(args.after?.(ctx) ?? [])],
   };
 }

@@ -17,6 +17,8 @@ export const hostRoutesDefaults = defineSchema({
   kube_cluster_cidr: kubeMasterDefaults.kube_cluster_cidr,
   pki_dir: pkiDefaults.pki_dir,
   pki_apiserver_url: pkiDefaults.pki_apiserver_url,
+  kube_apiserver_local_proxy: pkiDefaults.kube_apiserver_local_proxy,
+  kube_apiserver_local_proxy_port: pkiDefaults.kube_apiserver_local_proxy_port,
   kube_apiserver_port: pkiDefaults.kube_apiserver_port,
   host_routes_bridge: v.string("cni0", "The Linux bridge the pods of a node are attached to; it holds the first address of the node's pod CIDR."),
   host_routes_masquerade: v.boolean(true, "Masquerade pods' traffic to addresses outside kube_cluster_cidr (other hosts, the internet) behind the node's address; traffic between pods keeps the pods' addresses."),

@@ -8,9 +8,8 @@
  */
 import { command, copy, defineRole, file, OperationFailed, parseKubeVersion, systemd, template, type InventoryView, type Operation, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
-import { masterAddress } from "../kube-master/flag-context.ts";
 import { kubeMasterDefaults } from "../kube-master/defaults.ts";
-import { pkiDirOf } from "easy-kube/pki";
+import { apiserverAccess, pkiDirOf, urlHostPort } from "easy-kube/pki";
 import type { ClusterNode } from "./cluster-nodes.ts";
 import { CNI_CONFIG_FILE, cniConfig } from "./cni-config.ts";
 import { hostRoutesDefaults } from "./defaults.ts";
@@ -35,14 +34,10 @@ function inventoryNodes(inventory: InventoryView): string[] {
   return inventory.groupHosts("kube_node");
 }
 
-/** The apiserver as kubelet reaches it: pki_apiserver_url (the kubeconfigs' server), else the first master's address. */
+/** The apiserver as this node's kubelet reaches it (its kubeconfigs' server). */
 function apiserverOf(vars: Vars, inventory: InventoryView): { address: string; port: number } {
-  if (vars.pki_apiserver_url) {
-    const url = new URL(vars.pki_apiserver_url);
-    return { address: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(url.port || 443) };
-  }
-  const master = inventory.groupHosts("kube_master")[0]!;
-  return { address: masterAddress(master, inventory.hostVars(master) as { kube_apiserver_address?: string; ansible_host?: unknown }), port: vars.kube_apiserver_port };
+  const { host, port } = urlHostPort(apiserverAccess(vars, inventory).nodeServer);
+  return { address: host, port };
 }
 
 /** A dry run on a fresh cluster cannot know the pod CIDRs: the tasks that need them say so and skip. */

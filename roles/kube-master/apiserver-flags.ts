@@ -5,6 +5,8 @@
  *   kube-apiserver references of 1.7 and 1.8);
  * - --audit-policy-file from 1.8, where AdvancedAuditing is on by default and an audit log needs a policy
  *   (the 1.8 reference: "With AdvancedAuditing, a profile is required to enable auditing").
+ * - --shutdown-delay-duration from 1.14 (kubernetes#74416), used from 1.16, where /readyz (which it turns
+ *   failing) came and the local proxies ask it;
  * Every rendered flag is checked against each version's help text (test/fixtures/help/).
  */
 import type { FlagTable } from "easy-kube";
@@ -47,6 +49,7 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "allow-privileged", value: (v) => String(v.kube_allow_privileged) },
   { flag: "apiserver-count", value: (_, c) => String(c.masterCount) },
   { flag: "event-ttl", value: (v) => v.kube_event_ttl },
+  { flag: "shutdown-delay-duration", since: "1.16", value: (_, c) => (c.shutdownDelaySeconds === undefined ? undefined : `${c.shutdownDelaySeconds}s`) },
   { flag: "audit-policy-file", since: "1.8", value: (v, c) => audit(v, c.auditPolicyFile) },
   { flag: "audit-log-path", value: (v) => audit(v, v.kube_audit_log_path) },
   { flag: "audit-log-maxage", value: (v) => audit(v, v.kube_audit_log_maxage) },

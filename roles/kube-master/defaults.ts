@@ -1,6 +1,7 @@
 /** Variables of the kube-master role: the guide's kube-apiserver, kube-controller-manager and kube-scheduler. */
 import { defineSchema, v } from "easy-kube";
 import { bundleVars } from "easy-kube/bundle";
+import { apiserverProxyDefaults } from "../apiserver-proxy/defaults.ts";
 import { pkiDefaults } from "../pki/defaults.ts";
 
 export const NETWORK_PLUGINS = ["host-routes", "flannel", "calico", "none"] as const;
@@ -16,6 +17,13 @@ export const kubeMasterDefaults = defineSchema({
   pki_remote_ssl_dir: pkiDefaults.pki_remote_ssl_dir,
   kube_config_dir: pkiDefaults.kube_config_dir,
   kube_apiserver_port: pkiDefaults.kube_apiserver_port,
+  // With the nodes' local proxy, a restarting apiserver first lets the proxies take it out.
+  pki_apiserver_url: pkiDefaults.pki_apiserver_url,
+  kube_apiserver_local_proxy: pkiDefaults.kube_apiserver_local_proxy,
+  kube_apiserver_local_proxy_port: pkiDefaults.kube_apiserver_local_proxy_port,
+  apiserver_proxy_check_interval: apiserverProxyDefaults.apiserver_proxy_check_interval,
+  apiserver_proxy_check_fall: apiserverProxyDefaults.apiserver_proxy_check_fall,
+  apiserver_proxy_check_rise: apiserverProxyDefaults.apiserver_proxy_check_rise,
   kube_service_cidr: pkiDefaults.kube_service_cidr,
   kube_cluster_domain: pkiDefaults.kube_cluster_domain,
   kube_service_account_issuer: v.string("", "--service-account-issuer (from 1.20, where it is required): the issuer of service account tokens; empty: https://kubernetes.default.svc.<kube_cluster_domain>."),

@@ -1,5 +1,7 @@
 /** What the flag tables read besides the role's variables: derived from the inventory, the same for tests and tasks. */
 import type { InventoryView, VarsOf } from "easy-kube";
+import { apiserverAccess, masterAddress } from "easy-kube/pki";
+import { proxyDrainSeconds } from "../apiserver-proxy/timing.ts";
 import { etcdDefaults } from "../etcd/defaults.ts";
 import { clientEndpoints } from "../etcd/members.ts";
 import type { kubeMasterDefaults } from "./defaults.ts";
@@ -14,10 +16,8 @@ export interface FlagContext {
   readonly etcdServers: string;
   readonly masterCount: number;
   readonly auditPolicyFile: string;
-}
-
-export function masterAddress(host: string, vars: { kube_apiserver_address?: string; ansible_host?: unknown }): string {
-  return String(vars.kube_apiserver_address || vars.ansible_host || host);
+  /** Seconds a stopping apiserver keeps serving while not ready, so the nodes' local proxies take it out first; undefined without them. */
+  readonly shutdownDelaySeconds: number | undefined;
 }
 
 export function flagContext(host: string, vars: KubeMasterVars & { ansible_host?: unknown }, inventory: InventoryView): FlagContext {
@@ -29,5 +29,6 @@ export function flagContext(host: string, vars: KubeMasterVars & { ansible_host?
     etcdServers: clientEndpoints(etcdView),
     masterCount: inventory.groupHosts("kube_master").length,
     auditPolicyFile: `${vars.kube_config_dir}/audit-policy.yaml`,
+    shutdownDelaySeconds: apiserverAccess(vars, inventory).localProxy ? proxyDrainSeconds(vars) : undefined,
   };
 }

@@ -6,12 +6,13 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { defineRole, file, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { defineRole, file, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
-import { pkiDirOf } from "easy-kube/pki";
+import { apiserverAccess, masterAddress, pkiDirOf } from "easy-kube/pki";
+import { proxyReturnSeconds } from "../apiserver-proxy/timing.ts";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
-import { flagContext, masterAddress } from "./flag-context.ts";
+import { flagContext } from "./flag-context.ts";
 import { bootstrapBindings } from "./bootstrap-bindings.ts";
 import { masterFiles } from "./files.ts";
 
@@ -32,6 +33,25 @@ function apiserverReady(vars: Vars, host: string): ReturnType<typeof waitFor> {
     curlOptions: ["--cacert", files.ca, "--cert", files.adminCert, "--key", files.adminKey],
     timeoutSeconds: vars.kube_master_health_timeout,
   });
+}
+
+/**
+ * After a restart, with the nodes' local proxies: still ready once every proxy has had the checks
+ * it needs to take this apiserver back, so the next master may go down.
+ */
+function backInTheProxies(vars: Vars, host: string, inventory: InventoryView): Operation[] {
+  if (!apiserverAccess(vars, inventory).localProxy) return [];
+  const seconds = proxyReturnSeconds(vars);
+  const ready = apiserverReady(vars, host);
+  return [
+    {
+      title: `wait ${seconds} s for the local proxies to take it back`,
+      async plan(target) {
+        if (!target.check) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+        return ready.plan(target);
+      },
+    },
+  ];
 }
 
 /** The controller-manager (10252) and scheduler (10251) health ports on 127.0.0.1, which `kubectl get cs` also reads. */
@@ -162,7 +182,7 @@ export const kubeMasterRole = defineRole({
   // One master at a time (throttle 1), each healthy again before the next, so the API keeps
   // answering; not for a component this run just started (it already runs the new configuration).
   handlers: [
-    restartHandler<Vars>({ name: RESTART["kube-apiserver"], service: "kube-apiserver", startedBy: "kube_apiserver_start", throttle: 1, after: ({ vars, host }) => [apiserverReady(vars, host)] }),
+    restartHandler<Vars>({ name: RESTART["kube-apiserver"], service: "kube-apiserver", startedBy: "kube_apiserver_start", throttle: 1, after: ({ vars, host, inventory }) => [apiserverReady(vars, host), ...backInTheProxies(vars, host, inventory)] }),
     restartHandler<Vars>({ name: RESTART["kube-controller-manager"], service: "kube-controller-manager", startedBy: "kube_controller_manager_start", throttle: 1, after: ({ vars }) => [componentHealthy("kube-controller-manager", vars)] }),
     restartHandler<Vars>({ name: RESTART["kube-scheduler"], service: "kube-scheduler", startedBy: "kube_scheduler_start", throttle: 1, after: ({ vars }) => [componentHealthy("kube-scheduler", vars)] }),
   ],

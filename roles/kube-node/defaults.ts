@@ -24,6 +24,8 @@ export const kubeNodeDefaults = defineSchema({
   kube_version: bundleVars.kube_version,
   pki_dir: pkiDefaults.pki_dir,
   pki_apiserver_url: pkiDefaults.pki_apiserver_url,
+  kube_apiserver_local_proxy: pkiDefaults.kube_apiserver_local_proxy,
+  kube_apiserver_local_proxy_port: pkiDefaults.kube_apiserver_local_proxy_port,
   pki_remote_ssl_dir: pkiDefaults.pki_remote_ssl_dir,
   kube_config_dir: pkiDefaults.kube_config_dir,
   kube_apiserver_port: pkiDefaults.kube_apiserver_port,

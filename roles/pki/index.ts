@@ -7,6 +7,8 @@
 import { join } from "node:path";
 import { copy, defineRole, file, type InventoryView, type VarsOf } from "easy-kube";
 import {
+  apiserverAccess,
+  apiserverAccessProblems,
   AUTHORITIES,
   authorityProfile,
   bootstrapToken,
@@ -16,6 +18,7 @@ import {
   clusterCertificateProfiles,
   KUBE_MASTER_FILES,
   kubeconfig,
+  masterAddress,
   pkiFilesFor,
   pkiDirOf,
   pkiFolder,
@@ -46,49 +49,59 @@ function settings(vars: PkiVars): PkiSettings {
 
 /** Masters and etcd members with the addresses they are reached at, in inventory order. */
 function pkiHosts(inventory: InventoryView): PkiHosts {
-  const server = (name: string, addressVars: readonly string[]): ServerHost => {
+  const server = (name: string, addressVars: readonly string[], more: readonly string[] = []): ServerHost => {
     const vars = inventory.hostVars(name);
-    return { name, addresses: addressVars.map((v) => vars[v]).filter((a): a is string | number => typeof a === "string" || typeof a === "number").map(String) };
+    const named = addressVars.map((v) => vars[v]).filter((a): a is string | number => typeof a === "string" || typeof a === "number").map(String);
+    return { name, addresses: [...new Set([...named, ...more])] };
   };
   return {
-    masters: inventory.groupHosts("kube_master").map((h) => server(h, ["ansible_host"])),
+    // The address each apiserver advertises (kube-master's kube_apiserver_address) is dialled too.
+    masters: inventory.groupHosts("kube_master").map((h) => server(h, ["ansible_host"], [masterAddress(h, inventory.hostVars(h))])),
     // etcd_address (the etcd role's) is where peers and clients dial a member: it must be named.
     etcd: inventory.groupHosts("etcd").map((h) => server(h, ["ansible_host", "etcd_address"])),
   };
 }
 
-function apiserverUrl(vars: PkiVars, inventory: InventoryView): string {
-  if (vars.pki_apiserver_url) return vars.pki_apiserver_url;
-  const master = inventory.groupHosts("kube_master")[0]!;
-  const address = String(inventory.hostVars(master)["ansible_host"] ?? master);
-  return `https://${address.includes(":") ? `[${address}]` : address}:${vars.kube_apiserver_port}`;
+function serverFor(dialledBy: KubeconfigSpec["dialledBy"], vars: PkiVars, inventory: InventoryView): string {
+  if (dialledBy === "master") return `https://127.0.0.1:${vars.kube_apiserver_port}`;
+  const access = apiserverAccess(vars, inventory);
+  return dialledBy === "node" ? access.nodeServer : access.adminServer;
 }
 
 interface KubeconfigSpec {
   readonly file: string;
   readonly user: string;
   readonly credentials: { readonly certificate: ClusterCertificate } | "bootstrap-token";
-  /** Runs on the master itself: reaches its own apiserver (the kubernetes certificate names 127.0.0.1). */
-  readonly local?: boolean;
+  /**
+   * Who dials with it: a node's kubelet or kube-proxy (the address every node uses), a master's own
+   * component (its own apiserver on 127.0.0.1, which the kubernetes certificate names), or the
+   * administrator from the control machine.
+   */
+  readonly dialledBy: "node" | "master" | "admin";
 }
 
 const KUBECONFIGS: readonly KubeconfigSpec[] = [
-  { file: "bootstrap.kubeconfig", user: "kubelet-bootstrap", credentials: "bootstrap-token" },
-  { file: "kube-proxy.kubeconfig", user: "kube-proxy", credentials: { certificate: "kube-proxy" } },
-  { file: KUBE_MASTER_FILES.controllerManagerKubeconfig, user: "system:kube-controller-manager", credentials: { certificate: "kube-controller-manager" }, local: true },
-  { file: KUBE_MASTER_FILES.schedulerKubeconfig, user: "system:kube-scheduler", credentials: { certificate: "kube-scheduler" }, local: true },
+  { file: "bootstrap.kubeconfig", user: "kubelet-bootstrap", credentials: "bootstrap-token", dialledBy: "node" },
+  { file: "kube-proxy.kubeconfig", user: "kube-proxy", credentials: { certificate: "kube-proxy" }, dialledBy: "node" },
+  { file: KUBE_MASTER_FILES.controllerManagerKubeconfig, user: "system:kube-controller-manager", credentials: { certificate: "kube-controller-manager" }, dialledBy: "master" },
+  { file: KUBE_MASTER_FILES.schedulerKubeconfig, user: "system:kube-scheduler", credentials: { certificate: "kube-scheduler" }, dialledBy: "master" },
   // The administrator's, for kubectl on the control machine (and root on the masters).
-  { file: "kubeconfig", user: "admin", credentials: { certificate: "admin" } },
+  { file: "kubeconfig", user: "admin", credentials: { certificate: "admin" }, dialledBy: "admin" },
 ];
 
 export const pkiRole = defineRole({
   name: "pki",
   schema: pkiDefaults,
   checks: [
-    ({ hosts, inventory, vars }) =>
-      inventory.groupHosts("kube_master").length === 0 && hosts.some((h) => !vars(h)["pki_apiserver_url"])
-        ? ["the inventory has no kube_master host: the kubeconfigs need an apiserver (or set pki_apiserver_url)"]
-        : [],
+    ({ hosts, inventory, vars }) => [
+      ...new Set(
+        hosts.flatMap((h) => {
+          const v = vars(h) as PkiVars;
+          if (inventory.groupHosts("kube_master").length === 0 && !v.pki_apiserver_url) return ["the inventory has no kube_master host: the kubeconfigs need an apiserver (or set pki_apiserver_url)"];
+          return apiserverAccessProblems(v, inventory);
+        }),
+      ),
+    ],
   ],
   tasks: [
     { name: "pki folder", runOnce: true, action: ({ vars }) => pkiFolder(pkiDirOf(vars)) },
@@ -128,7 +141,7 @@ export const pkiRole = defineRole({
           file: item.file,
           user: item.user,
           credentials: item.credentials,
-          server: item.local ? `https://127.0.0.1:${vars.kube_apiserver_port}` : apiserverUrl(vars, inventory),
+          server: serverFor(item.dialledBy, vars, inventory),
         }),
     },
   ],
