@@ -56,7 +56,7 @@ export const apiserverProxyRole = defineRole({
     {
       name: "install haproxy",
       when: ({ vars, inventory }) => localProxy(vars, inventory) !== undefined,
-      action: ({ vars }) => packages({ names: vars.apiserver_proxy_packages }),
+      action: ({ vars }) => packages({ names: vars.apiserver_proxy_packages, updateCache: true }),
     },
     {
       name: "write haproxy's configuration",
