@@ -2,6 +2,7 @@
 import { shellQuote } from "../connection/quote.js";
 import { EasyKubeError } from "../errors.js";
 import { defineFact } from "./fact.js";
+import { SHA256_FUNCTION } from "./remote-sha256.js";
 
 export type FileState =
   | { readonly type: "absent" }
@@ -21,8 +22,9 @@ function statScript(path: string): string {
     `p=${shellQuote(path)}`,
     `if [ -L "$p" ]; then t=link; elif [ -d "$p" ]; then t=directory; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; else echo absent; exit 0; fi`,
     `s=$(stat -c '%a\t%U\t%G\t%s' -- "$p") || exit 1`,
-    // No pipe here: a pipe would hide sha256sum failing on a file we may not read.
-    `h=; if [ "$t" = file ]; then h=$(sha256sum -- "$p") || exit 1; h=\${h%% *}; fi`,
+    SHA256_FUNCTION,
+    // A redirect, not a pipe: a file we may not read fails the command instead of hashing nothing.
+    `h=; if [ "$t" = file ]; then h=$(ek_sha256 < "$p") || exit 1; h=\${h%% *}; fi`,
     `l=; if [ "$t" = link ]; then l=$(readlink -- "$p"); fi`,
     `printf '%s\\t%s\\t%s\\t%s\\n' "$t" "$s" "$h" "$l"`,
   ].join("\n");

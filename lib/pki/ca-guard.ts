@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { shellQuote } from "../connection/quote.js";
+import { SHA256_FUNCTION } from "../facts/remote-sha256.js";
 import { OperationFailed, type Operation, type Plan } from "../ops/operation.js";
 import type { Authority } from "./cluster-pki.js";
 import { readPkiFile } from "./pki-folder.js";
@@ -39,7 +40,7 @@ export function sameCertificateAuthority(args: CaGuardArgs): Operation {
     async plan(target): Promise<Plan> {
       if (checked.length === 0) return { changes: [] };
       // One round trip: the sha256 of each CA file the host has (absent files print nothing).
-      const probe = await target.connection.run(checked.map((a) => `[ -f ${shellQuote(a.dest)} ] && sha256sum < ${shellQuote(a.dest)} | sed 's|^|${a.authority} |'`).join("; ") + "; true");
+      const probe = await target.connection.run([SHA256_FUNCTION, ...checked.map((a) => `[ -f ${shellQuote(a.dest)} ] && ek_sha256 < ${shellQuote(a.dest)} | sed 's|^|${a.authority} |'`)].join("; ") + "; true");
       const remote = new Map(probe.stdout.split("\n").filter(Boolean).map((line) => line.split(/\s+/) as [string, string]));
       const problems: string[] = [];
       for (const { authority, dest } of checked) {

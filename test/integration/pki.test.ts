@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
 import { createServer, request } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -91,8 +91,9 @@ describe("the guide's PKI", () => {
       expect(view(file, "{.users[0].name}")).toBe(user);
       expect(Buffer.from(view(file, "{.users[0].user.client-certificate-data}"), "base64").toString()).toBe(readFileSync(join(dir, `${file.replace(".kubeconfig", "")}.pem`), "utf8"));
     }
-    for (const [file, user] of [["kubeconfig", "admin"], ["kube-proxy.kubeconfig", "kube-proxy"], ["bootstrap.kubeconfig", "kubelet-bootstrap"]] as const) {
-      expect(view(file, "{.clusters[0].cluster.server}")).toBe("https://192.0.2.10:6443");
+    // Two masters and no load balancer: nodes dial the proxy on their own 127.0.0.1, the administrator the first master.
+    for (const [file, user, server] of [["kubeconfig", "admin", "https://192.0.2.10:6443"], ["kube-proxy.kubeconfig", "kube-proxy", "https://127.0.0.1:8443"], ["bootstrap.kubeconfig", "kubelet-bootstrap", "https://127.0.0.1:8443"]] as const) {
+      expect(view(file, "{.clusters[0].cluster.server}")).toBe(server);
       expect(view(file, "{.users[0].name}")).toBe(user);
       expect(Buffer.from(view(file, "{.clusters[0].cluster.certificate-authority-data}"), "base64").toString()).toBe(readFileSync(join(dir, "ca.pem"), "utf8"));
     }
@@ -155,6 +156,13 @@ describe("the guide's PKI", () => {
     } finally {
       server.close();
     }
+  });
+
+  it("refuses the local proxy on the apiserver's port, and a load balancer that is not https, before writing anything", async () => {
+    const fresh = inventory(["m1", "m2"]);
+    await expect(runCollecting(generateOnly, fresh, { extraVars: { kube_apiserver_local_proxy_port: 6443 } })).rejects.toThrow(/kube_apiserver_local_proxy_port 6443 is kube_apiserver_port too/);
+    await expect(runCollecting(generateOnly, fresh, { extraVars: { pki_apiserver_url: "http://lb.example:6443" } })).rejects.toThrow(/pki_apiserver_url 'http:\/\/lb.example:6443' must be an https:\/\/ URL/);
+    expect(existsSync(join(fresh, "..", ".pki"))).toBe(false);
   });
 
   it("a second run generates nothing", async () => {
