@@ -157,6 +157,9 @@ export function clusterCertificateProfiles(hosts: PkiHosts, settings: PkiSetting
   };
 }
 
+/** The administrator's kubeconfig for root on the masters, naming https://127.0.0.1:<kube_apiserver_port>. */
+export const ADMIN_LOCAL_KUBECONFIG = "admin-local.kubeconfig";
+
 export interface DistributedFile {
   /** File name in the PKI folder. */
   readonly name: string;
@@ -182,7 +185,8 @@ export function pkiFilesFor(groups: readonly string[], sslDir: string, configDir
     add("token.csv", `${configDir}/token.csv`);
     add(KUBE_MASTER_FILES.controllerManagerKubeconfig, `${configDir}/${KUBE_MASTER_FILES.controllerManagerKubeconfig}`);
     add(KUBE_MASTER_FILES.schedulerKubeconfig, `${configDir}/${KUBE_MASTER_FILES.schedulerKubeconfig}`);
-    add("kubeconfig", "/root/.kube/config");
+    // kubectl on a master asks its own apiserver: it works while another master is down.
+    add(ADMIN_LOCAL_KUBECONFIG, "/root/.kube/config");
   }
   if (groups.includes("kube_node")) {
     ["ca.pem", "kube-proxy.pem", "kube-proxy-key.pem"].forEach(ssl);

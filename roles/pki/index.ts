@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { copy, defineRole, file, type InventoryView, type VarsOf } from "easy-kube";
 import {
+  ADMIN_LOCAL_KUBECONFIG,
   apiserverAccess,
   apiserverAccessProblems,
   AUTHORITIES,
@@ -85,8 +86,9 @@ const KUBECONFIGS: readonly KubeconfigSpec[] = [
   { file: "kube-proxy.kubeconfig", user: "kube-proxy", credentials: { certificate: "kube-proxy" }, dialledBy: "node" },
   { file: KUBE_MASTER_FILES.controllerManagerKubeconfig, user: "system:kube-controller-manager", credentials: { certificate: "kube-controller-manager" }, dialledBy: "master" },
   { file: KUBE_MASTER_FILES.schedulerKubeconfig, user: "system:kube-scheduler", credentials: { certificate: "kube-scheduler" }, dialledBy: "master" },
-  // The administrator's, for kubectl on the control machine (and root on the masters).
+  // The administrator's: for kubectl on the control machine, and for root on the masters (its own apiserver).
   { file: "kubeconfig", user: "admin", credentials: { certificate: "admin" }, dialledBy: "admin" },
+  { file: ADMIN_LOCAL_KUBECONFIG, user: "admin", credentials: { certificate: "admin" }, dialledBy: "master" },
 ];
 
 export const pkiRole = defineRole({

@@ -8,7 +8,8 @@
  * - a re-run reports changed=0; --check changes nothing;
  * - a changed apiserver flag restarts the two apiservers one after the other, the second only once
  *   the first is back, while `kubectl get ns` through a node's proxy keeps answering, every time;
- * - with one apiserver stopped, the cluster stays usable through the other (nodes' proxies).
+ * - with one apiserver stopped, the cluster stays usable through the other (nodes' proxies, and
+ *   root's kubectl on the other master).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
@@ -175,6 +176,8 @@ describe("two masters behind a local proxy on every node (Kubernetes 1.20.2)", (
         if (available !== "1") await new Promise((r) => setTimeout(r, 2000));
       }
       expect(available).toBe("1");
+      // Root's kubectl on the other master asks that master's own apiserver.
+      expect((await machines.connect(up).run("sudo kubectl get ns default -o name")).stdout).toBe("namespace/default\n");
       // The other master's apiserver, asked directly, is the one answering.
       const upAddress = lab.machines.find((m) => m.name === up)!.address;
       expect(await kubectl(["get", "--raw", "/readyz"], `https://${upAddress}:6443`)).toBe("ok");

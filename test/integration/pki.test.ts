@@ -45,7 +45,7 @@ describe("the guide's PKI", () => {
     expect(first.exitCode).toBe(0);
     for (const name of ["ca", "etcd-ca", ...CERTIFICATES]) expect(statSync(join(dir, `${name}.pem`)).isFile()).toBe(true);
     expect((statSync(dir).mode & 0o777).toString(8)).toBe("700");
-    const secrets = ["ca-key.pem", "etcd-ca-key.pem", ...CERTIFICATES.map((c) => `${c}-key.pem`), "sa.key", "token.csv", "kubeconfig", "bootstrap.kubeconfig", "kube-controller-manager.kubeconfig", "kube-scheduler.kubeconfig"];
+    const secrets = ["ca-key.pem", "etcd-ca-key.pem", ...CERTIFICATES.map((c) => `${c}-key.pem`), "sa.key", "token.csv", "kubeconfig", "bootstrap.kubeconfig", "kube-controller-manager.kubeconfig", "kube-scheduler.kubeconfig", "admin-local.kubeconfig"];
     for (const secret of secrets) {
       expect((statSync(join(dir, secret)).mode & 0o777).toString(8)).toBe("600");
     }
@@ -98,6 +98,9 @@ describe("the guide's PKI", () => {
       expect(Buffer.from(view(file, "{.clusters[0].cluster.certificate-authority-data}"), "base64").toString()).toBe(readFileSync(join(dir, "ca.pem"), "utf8"));
     }
     expect(Buffer.from(view("kubeconfig", "{.users[0].user.client-certificate-data}"), "base64").toString()).toBe(readFileSync(join(dir, "admin.pem"), "utf8"));
+    // Root's on each master: the same identity, naming that master's own apiserver.
+    expect(view("admin-local.kubeconfig", "{.clusters[0].cluster.server}")).toBe("https://127.0.0.1:6443");
+    expect(Buffer.from(view("admin-local.kubeconfig", "{.users[0].user.client-certificate-data}"), "base64").toString()).toBe(readFileSync(join(dir, "admin.pem"), "utf8"));
     expect(view("bootstrap.kubeconfig", "{.users[0].user.token}")).toBe(readFileSync(join(dir, "token.csv"), "utf8").split(",")[0]);
   });
 
@@ -187,7 +190,7 @@ describe("the guide's PKI", () => {
     const oldKey = readFileSync(join(dir, "admin-key.pem"), "utf8");
     const run = await runCollecting(generateOnly, hostsFile, { extraVars: { pki_renew: "admin" }, diff: true });
     expect(statuses(run.results, "certificates").filter((s) => s.includes("changed"))).toEqual(["m1:changed(admin)"]);
-    expect(statuses(run.results, "kubeconfigs").filter((s) => s.includes("changed"))).toEqual(["m1:changed(kubeconfig)"]);
+    expect(statuses(run.results, "kubeconfigs").filter((s) => s.includes("changed"))).toEqual(["m1:changed(admin-local.kubeconfig)", "m1:changed(kubeconfig)"]);
     const newKey = readFileSync(join(dir, "admin-key.pem"), "utf8");
     expect(newKey).not.toBe(oldKey);
     const printed = JSON.stringify(run.events);
