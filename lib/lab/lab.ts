@@ -66,25 +66,27 @@ export async function labUp(config: LabConfig, count: number, log: (line: string
   const profile = labProfile(config, options.profile);
   const toBoot = machines.filter((m) => machinePid(m) === undefined);
   const repo = options.packages?.length ? buildLocalAptRepo(options.packages, { withDependencies: true }) : undefined;
-  if (toBoot.length > 0) log(`booting ${toBoot.length > 6 ? `${toBoot.length} machines` : toBoot.map((m) => m.name).join(", ")}`);
-  // On a small host, many systemds starting at once starve each other: a bounded number boot at a time.
-  const hostKeys = await mapLimited(machines, BOOTS_AT_ONCE, async (machine) => {
-    if (!toBoot.includes(machine)) return waitForMachine(machine, undefined);
-    prepareMachine(config, machine, base, publicKey, machines);
-    if (repo) offerRepo(repo, machine.root);
-    if (profile === "docker") installRuncWrapper(machine.root);
-    const key = await waitForMachine(machine, bootMachine(config, machine, profile));
-    if (profile === "docker") {
-      // nspawn mounts the cgroup controllers read-only; Docker must create cgroups below its own.
-      runInMachine(machine, "for c in /sys/fs/cgroup/*/; do [ -e \"$c/cgroup.procs\" ] && mount -o remount,bind,rw \"$c\" 2>/dev/null; done; true");
-      runInMachine(machine, KUBELET_SHIMS_COMMAND);
-    }
-    return key;
-  });
-  if (repo) {
+  let hostKeys: string[];
+  try {
     // Machines kept from an earlier `up` get the packages too (apt reads the source on its next update).
-    for (const machine of machines.filter((m) => !toBoot.includes(m))) offerRepo(repo, machine.root);
-    rmSync(repo, { recursive: true, force: true });
+    if (repo) for (const machine of machines.filter((m) => !toBoot.includes(m))) offerRepo(repo, machine.root);
+    if (toBoot.length > 0) log(`booting ${toBoot.length > 6 ? `${toBoot.length} machines` : toBoot.map((m) => m.name).join(", ")}`);
+    // On a small host, many systemds starting at once starve each other: a bounded number boot at a time.
+    hostKeys = await mapLimited(machines, BOOTS_AT_ONCE, async (machine) => {
+      if (!toBoot.includes(machine)) return waitForMachine(machine, undefined);
+      prepareMachine(config, machine, base, publicKey, machines);
+      if (repo) offerRepo(repo, machine.root);
+      if (profile === "docker") installRuncWrapper(machine.root);
+      const key = await waitForMachine(machine, bootMachine(config, machine, profile));
+      if (profile === "docker") {
+        // nspawn mounts the cgroup controllers read-only; Docker must create cgroups below its own.
+        runInMachine(machine, "for c in /sys/fs/cgroup/*/; do [ -e \"$c/cgroup.procs\" ] && mount -o remount,bind,rw \"$c\" 2>/dev/null; done; true");
+        runInMachine(machine, KUBELET_SHIMS_COMMAND);
+      }
+      return key;
+    });
+  } finally {
+    if (repo) rmSync(repo, { recursive: true, force: true });
   }
   const inventoryFile = writeLabInventory(config, machines, hostKeys, privateKey, masters);
   return { machines, inventoryFile, privateKey };

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { shellQuote } from "../connection/quote.js";
 import { INLINE_STDIN, runChecked, type Connection } from "../connection/types.js";
+import { OPENSSL_HASHES } from "../facts/remote-sha256.js";
 
 export interface WriteOptions {
   readonly mode?: string;
@@ -54,7 +55,7 @@ export function writeFileScript(dest: string, options: WriteOptions, expected?: 
       // With openssl: written, then hashed from the page cache (openssl uses the CPU's SHA
       // instructions). Without: hashed while it arrives, since sha256sum afterwards doubled the
       // time of a large upload. Either way faster than tee into sha256sum, which cost a third.
-      `if command -v openssl >/dev/null 2>&1; then cat > "$tmp"; sum=$(openssl dgst -sha256 -r < "$tmp"); else sum=$(tee "$tmp" | sha256sum); fi`,
+      `if ${OPENSSL_HASHES}; then cat > "$tmp"; sum=$(openssl dgst -sha256 -r < "$tmp"); else sum=$(tee "$tmp" | sha256sum); fi`,
       `size=$(wc -c < "$tmp")`,
       `[ "$size" -eq ${expected.size} ] || { echo "received $size bytes of ${expected.size} for $dest: the transfer was cut short" >&2; exit 1; }`,
       `[ "\${sum%% *}" = ${expected.sha256} ] || { echo "received bytes for $dest have sha256 \${sum%% *}, expected ${expected.sha256}" >&2; exit 1; }`,

@@ -9,6 +9,7 @@
  * The PKI writes these into the kubeconfigs; the roles that reach the API from a host use the same.
  */
 import { EasyKubeError } from "../errors.js";
+import { rowAppliesTo } from "../kube/flag-table.js";
 
 export interface ApiserverAccessVars {
   readonly pki_apiserver_url: string;
@@ -43,6 +44,14 @@ export function masterAddress(host: string, vars: { kube_apiserver_address?: unk
   return String(vars.kube_apiserver_address || vars.ansible_host || host);
 }
 
+/**
+ * What says an apiserver may take traffic: /readyz from 1.16 (it turns failing when a shutdown
+ * starts), /healthz before. The role's own waits and the local proxies' checks must ask the same.
+ */
+export function apiserverReadinessPath(kubeVersion: string): string {
+  return rowAppliesTo({ since: "1.16" }, kubeVersion) ? "/readyz" : "/healthz";
+}
+
 export function httpsUrl(address: string, port: number): string {
   return `https://${address.includes(":") ? `[${address}]` : address}:${port}`;
 }
@@ -61,18 +70,21 @@ function localProxyWanted(vars: ApiserverAccessVars, masterCount: number): boole
 export function apiserverAccess(vars: ApiserverAccessVars, inventory: MastersView): ApiserverAccess {
   const masters = inventory.groupHosts("kube_master");
   const backends = masters.map((name) => ({ name, address: masterAddress(name, inventory.hostVars(name)), port: vars.kube_apiserver_port }));
+  // The control machine dials a master where it connects to it (ansible_host), which may differ
+  // from the address the apiserver advertises inside the cluster (kube_apiserver_address).
+  const first = masters[0];
+  const adminDirect = first === undefined ? "" : httpsUrl(String(inventory.hostVars(first)["ansible_host"] ?? first), vars.kube_apiserver_port);
   if (localProxyWanted(vars, masters.length)) {
     if (masters.length === 0) throw new EasyKubeError("kube_apiserver_local_proxy: the inventory has no kube_master host to balance to");
     return {
       nodeServer: httpsUrl("127.0.0.1", vars.kube_apiserver_local_proxy_port),
-      adminServer: vars.pki_apiserver_url || httpsUrl(backends[0]!.address, backends[0]!.port),
+      adminServer: vars.pki_apiserver_url || adminDirect,
       localProxy: { port: vars.kube_apiserver_local_proxy_port, backends },
     };
   }
   if (vars.pki_apiserver_url) return { nodeServer: vars.pki_apiserver_url, adminServer: vars.pki_apiserver_url };
   if (masters.length === 0) throw new EasyKubeError("the inventory has no kube_master host: the kubeconfigs need an apiserver (or set pki_apiserver_url)");
-  const first = httpsUrl(backends[0]!.address, backends[0]!.port);
-  return { nodeServer: first, adminServer: first };
+  return { nodeServer: httpsUrl(backends[0]!.address, backends[0]!.port), adminServer: adminDirect };
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { defineRole, file, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
-import { apiserverAccess, masterAddress, pkiDirOf } from "easy-kube/pki";
+import { apiserverAccess, apiserverReadinessPath, httpsUrl, masterAddress, pkiDirOf } from "easy-kube/pki";
 import { proxyReturnSeconds } from "../apiserver-proxy/timing.ts";
 import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
@@ -19,17 +19,11 @@ import { masterFiles } from "./files.ts";
 const here = import.meta.dirname;
 type Vars = VarsOf<typeof kubeMasterDefaults>;
 
-/** /readyz came with 1.16; before, /healthz is the apiserver's readiness. */
-function readinessPath(vars: Vars): string {
-  return rowAppliesTo({ since: "1.16" }, vars.kube_version) ? "/readyz" : "/healthz";
-}
-
 /** The apiserver's readiness, asked over TLS with the admin client certificate (anonymous requests may be off). */
 function apiserverReady(vars: Vars, host: string): ReturnType<typeof waitFor> {
   const files = masterFiles(vars);
-  const address = masterAddress(host, vars);
   return waitFor({
-    url: `https://${address.includes(":") ? `[${address}]` : address}:${vars.kube_apiserver_port}${readinessPath(vars)}`,
+    url: `${httpsUrl(masterAddress(host, vars), vars.kube_apiserver_port)}${apiserverReadinessPath(vars.kube_version)}`,
     curlOptions: ["--cacert", files.ca, "--cert", files.adminCert, "--key", files.adminKey],
     timeoutSeconds: vars.kube_master_health_timeout,
   });
@@ -81,7 +75,7 @@ export const kubeMasterRole = defineRole({
         ...(inventory.groupHosts("etcd").length === 0 ? ["the inventory has no etcd host: the apiserver stores the cluster in etcd"] : []),
       ];
     },
-    ({ hosts, vars }) => {
+    ({ hosts, vars, inventory }) => {
       const problems = new Set<string>();
       for (const host of hosts) {
         const v = vars(host) as Vars;
@@ -90,6 +84,10 @@ export const kubeMasterRole = defineRole({
         if (v.install_method !== "bundle") problems.add("kube-master installs Kubernetes from the bundle only (install_method: bundle): OS packages of the server programs are not maintained");
         if (v.kube_apiserver_insecure_port !== 0 && version[1] >= 20) problems.add(`kube_apiserver_insecure_port ${v.kube_apiserver_insecure_port}: Kubernetes ${v.kube_version} serves no insecure port (only 0 is allowed)`);
         for (const problem of extraFlagProblems(v)) problems.add(problem);
+        // The nodes' proxies ask each apiserver's readiness without credentials.
+        if (String(v.kube_apiserver_extra_flags["anonymous-auth"]) === "false" && apiserverAccess(v, inventory).localProxy) {
+          problems.add("kube_apiserver_extra_flags anonymous-auth=false: the nodes' local proxies check each apiserver's readiness anonymously and would take every apiserver out; keep anonymous requests (RBAC lets them read only the health endpoints) or give a load balancer as pki_apiserver_url");
+        }
       }
       return [...problems];
     },

@@ -6,8 +6,12 @@
  * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
  * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
  */
-import { command, shellQuote, copy, defineRole, file, flushHandlers, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
+import { command, shellQuote, copy, defineRole, file, flushHandlers, line, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
+import { apiserverAccess, pkiDirOf } from "easy-kube/pki";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { NODE_COMPONENTS, componentExecStart, extraFlagProblems } from "./components.ts";
 import { approveOwnCertificate, kubeletCertFiles } from "./csr-approval.ts";
 import { kubeNodeDefaults } from "./defaults.ts";
@@ -27,6 +31,16 @@ const kubeletHealthy = () => waitFor({ url: "http://127.0.0.1:10248/healthz", ti
 type Results = TaskContext<Vars>["results"];
 const JOINED = "kubelet_joined";
 /** kubelet held its client certificate when this run began (see nodeContext's `joined`). */
+/**
+ * The sha256 of the kube-proxy.kubeconfig the PKI distributes (another apiserver address, a renewed
+ * certificate), written into kube-proxy's unit so that a new one restarts it; kube-proxy reads its
+ * kubeconfig only when it starts.
+ */
+function kubeProxyKubeconfigSha256(vars: Vars & { inventory_dir?: unknown }): string {
+  const path = join(pkiDirOf(vars), "kube-proxy.kubeconfig");
+  return existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "not made yet";
+}
+
 const joinedBefore = (results: Results) => String(results[JOINED]?.data["stdout"] ?? "").trim() === "joined";
 
 /** The KubeletConfiguration file (1.10 and later), with rotation as `joined` says. */
@@ -121,6 +135,15 @@ export const kubeNodeRole = defineRole({
       action: ({ vars }) => command({ cmd: `if [ -e ${shellQuote(kubeletCertFiles(vars).client)} ]; then echo joined; fi`, readOnly: true }),
       register: JOINED,
     },
+    {
+      // The kubeconfig kubelet was issued is kept, but its server follows the inventory: a second
+      // master moves every node to its local proxy, and a kubelet left on the first master would
+      // lose the API with it.
+      name: "point kubelet's kubeconfig at the apiserver",
+      when: ({ results }) => joinedBefore(results),
+      action: ({ vars, inventory }) => line({ path: nodeFiles(vars).kubeletKubeconfig, regexp: "^\\s*server: ", line: `    server: ${apiserverAccess(vars, inventory).nodeServer}` }),
+      notify: [RESTART.kubelet],
+    },
     kubeletConfigTask({ name: "write the kubelet configuration file", joined: ({ results }) => joinedBefore(results) }),
     ...NODE_COMPONENTS.map((component) => ({
       name: `write the ${component.name} unit`,
@@ -129,7 +152,11 @@ export const kubeNodeRole = defineRole({
           src: `${here}/templates/${component.name}.service.hbs`,
           dest: `/etc/systemd/system/${component.name}.service`,
           mode: "0644",
-          vars: { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(component, vars, nodeContext(host, vars, inventory.groupNames(host), joinedBefore(results))) },
+          vars: {
+            root_dir: vars.kubelet_root_dir,
+            exec_start: componentExecStart(component, vars, nodeContext(host, vars, inventory.groupNames(host), joinedBefore(results))),
+            kubeconfig_sha256: kubeProxyKubeconfigSha256(vars),
+          },
         }),
       notify: [RESTART[component.name]],
       register: `${component.name}_unit`,

@@ -35,6 +35,11 @@ describe("apiserverAccess", () => {
     expect(forced.adminServer).toBe("https://k8s.example:443");
   });
 
+  it("nodes dial the address the apiserver advertises; the control machine the one it connects to", () => {
+    expect(apiserverAccess(defaults, inventory({ m1: { ansible_host: "203.0.113.1", kube_apiserver_address: "10.1.0.1" } }))).toEqual({ nodeServer: "https://10.1.0.1:6443", adminServer: "https://203.0.113.1:6443" });
+    expect(apiserverAccess(defaults, inventory({ m1: {} })).adminServer).toBe("https://m1:6443");
+  });
+
   it("off: nodes dial the first master even with several", () => {
     expect(apiserverAccess({ ...defaults, kube_apiserver_local_proxy: "off" }, two)).toEqual({ nodeServer: "https://10.0.0.1:6443", adminServer: "https://10.0.0.1:6443" });
   });

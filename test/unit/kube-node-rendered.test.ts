@@ -52,7 +52,7 @@ describe("kube-node units", () => {
     it(`${c.name}: units and configuration kept as reviewed files`, async () => {
       const vars = typed(c.host, c.vars);
       for (const component of NODE_COMPONENTS) {
-        const unit = renderTemplate(join(root, "roles/kube-node/templates", `${component.name}.service.hbs`), { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(component, vars, ctx(vars)) });
+        const unit = renderTemplate(join(root, "roles/kube-node/templates", `${component.name}.service.hbs`), { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(component, vars, ctx(vars)), kubeconfig_sha256: "<sha256 of the PKI folder's kube-proxy.kubeconfig>" });
         await expect(unit).toMatchFileSnapshot(join(root, "test/fixtures/rendered", `${component.name}-${slug}.service`));
       }
       if (vars.kube_version !== "1.7.11") await expect(renderKubeletConfig(vars, ctx(vars))).toMatchFileSnapshot(join(root, "test/fixtures/rendered", `kubelet-config-${slug}.yaml`));
