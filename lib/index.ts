@@ -31,6 +31,7 @@ export {
 } from "./runner/types.js";
 export { runPlaybook, type RunOptions, type RunSummary } from "./runner/run-playbook.js";
 export { restartHandler, restartThrottleVar, type RestartHandlerArgs } from "./runner/restart-handler.js";
+export { onlyOnGroup } from "./runner/group-check.js";
 export { ValidationError } from "./runner/prepare-run.js";
 export { runPlaybookCli, isMainModule } from "./cli/playbook-cli.js";
 export { loadInventory } from "./inventory/load.js";

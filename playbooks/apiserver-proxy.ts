@@ -1,7 +1,7 @@
 /**
  * The node-local apiserver proxy (after kube-master, before the nodes' kubelets dial it): haproxy on
- * 127.0.0.1 of every node (masters that are nodes too), balancing over every master's apiserver. It runs only where
- * nodes need it (several masters and no pki_apiserver_url, or kube_apiserver_local_proxy: on);
+ * 127.0.0.1 of every node (masters that are nodes too), balancing over every master's apiserver.
+ * It runs only where nodes need it (several masters and no pki_apiserver_url, or kube_apiserver_local_proxy: on);
  * otherwise every task skips.
  * `npx tsx playbooks/apiserver-proxy.ts -i INVENTORY [--check --diff]`
  */

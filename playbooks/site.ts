@@ -1,7 +1,7 @@
 /**
  * The whole cluster, stage by stage in the guide's order: prepare the hosts (step 1), the PKI
  * (steps 2 and 5's kubeconfigs), etcd (step 3), the masters (step 4) and, with several masters, the
- * apiserver proxy on every host, Docker, kubelet and kube-proxy on
+ * apiserver proxy on every node, Docker, kubelet and kube-proxy on
  * the nodes (step 6), then the pod network; the add-on stages join here as their roles land. Each play's role name is a tag.
  * `npx tsx playbooks/site.ts -i INVENTORY [--tags prepare,etcd] [--limit HOSTS] [--check --diff]`
  */

@@ -2,9 +2,9 @@
  * How every client reaches the Kubernetes API server, decided once for the whole inventory:
  * - `pki_apiserver_url` given (a load balancer, a VIP): everyone dials it;
  * - one master: everyone dials that master's address;
- * - several masters and no URL: every node and master runs a proxy of its own on 127.0.0.1
+ * - several masters and no URL: every node runs a proxy of its own on 127.0.0.1
  *   (roles/apiserver-proxy) balancing to every master's apiserver, and kubelet and kube-proxy dial
- *   it, so losing one master loses no node. The control machine has no such proxy: the
+ *   it, so losing one master loses no node (master-only hosts dial their own apiserver). The control machine has no such proxy: the
  *   administrator's kubeconfig names the first master.
  * The PKI writes these into the kubeconfigs; the roles that reach the API from a host use the same.
  */
@@ -35,7 +35,7 @@ export interface ApiserverAccess {
   readonly nodeServer: string;
   /** What the administrator's kubeconfig names, dialled from the control machine. */
   readonly adminServer: string;
-  /** Set when every host runs the local proxy: where it listens and the apiservers behind it. */
+  /** Set when every node runs the local proxy: where it listens and the apiservers behind it. */
   readonly localProxy?: { readonly port: number; readonly backends: readonly ApiserverBackend[] };
 }
 
@@ -89,7 +89,7 @@ export function apiserverAccess(vars: ApiserverAccessVars, inventory: MastersVie
 
 /**
  * Problems with the access variables, for a role's checks (before any host is touched): the proxy
- * listens on every master too, beside the apiserver, so the two ports must differ.
+ * listens beside the apiserver on masters that are nodes, so the two ports must differ.
  */
 export function apiserverAccessProblems(vars: ApiserverAccessVars, inventory: MastersView): string[] {
   const problems: string[] = [];

@@ -7,7 +7,7 @@
  * kubectl dial their own apiserver. Does nothing where easy-kube/pki's apiserverAccess says nodes
  * dial the apiserver directly (one master, or pki_apiserver_url).
  */
-import { defineRole, flushHandlers, packages, restartHandler, systemd, template, waitFor, type InventoryView, type TaskContext, type VarsOf } from "easy-kube";
+import { defineRole, flushHandlers, onlyOnGroup, packages, restartHandler, systemd, template, waitFor, type InventoryView, type TaskContext, type VarsOf } from "easy-kube";
 import { apiserverAccess, apiserverAccessProblems, apiserverReadinessPath, httpsUrl } from "easy-kube/pki";
 import { apiserverProxyDefaults } from "./defaults.ts";
 
@@ -50,11 +50,7 @@ export const apiserverProxyRole = defineRole({
   dir: here,
   schema: apiserverProxyDefaults,
   checks: [
-    ({ hosts, inventory }) => {
-      const nodes = new Set(inventory.groupHosts("kube_node"));
-      const outside = hosts.filter((h) => !nodes.has(h));
-      return outside.length > 0 ? [`runs only on hosts of the kube_node group; ${outside.join(", ")} are not in it`] : [];
-    },
+    onlyOnGroup("kube_node"),
     ({ hosts, vars, inventory }) => [...new Set(hosts.flatMap((h) => apiserverAccessProblems(vars(h) as Vars, inventory)))],
     ({ hosts, vars }) => {
       // The masters time their restarts by these (the masters among the nodes are compared here too):

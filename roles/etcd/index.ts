@@ -5,7 +5,7 @@
  * one at a time, each only while the whole cluster is healthy, so the cluster keeps its quorum.
  */
 import { join } from "node:path";
-import { defineRole, file, packages, requireFiles, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { defineRole, file, onlyOnGroup, packages, requireFiles, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { etcdDefaults } from "./defaults.ts";
 import { ETCD_CLIENT_FILES, ETCD_MEMBER_FILES } from "easy-kube/pki";
@@ -23,10 +23,10 @@ export const etcdRole = defineRole({
   dir: here,
   schema: etcdDefaults,
   checks: [
-    ({ hosts, inventory }) => {
+    onlyOnGroup("etcd"),
+    ({ inventory }) => {
       const members = inventory.groupHosts("etcd");
       const problems: string[] = [];
-      if (hosts.some((h) => !members.includes(h))) problems.push(`runs only on hosts of the etcd group; ${hosts.filter((h) => !members.includes(h)).join(", ")} are not in it`);
       if (members.length % 2 === 0) problems.push(`the etcd group has ${members.length} members (${members.join(", ")}); an odd number keeps a majority when one fails (3 tolerates 1 failure, 4 too)`);
       const names = members.map((h) => memberName(h, inventory.hostVars(h)));
       const repeated = names.filter((n, i) => names.indexOf(n) !== i);

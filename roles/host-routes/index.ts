@@ -6,7 +6,7 @@
  * same at boot. Nothing changes on any node until every node's pod CIDR is known and every node
  * address is on each node's segment (the network stage's play stops at the first failure).
  */
-import { command, copy, defineRole, file, OperationFailed, parseKubeVersion, systemd, template, type InventoryView, type Operation, type TaskContext, type VarsOf } from "easy-kube";
+import { command, copy, defineRole, file, onlyOnGroup, OperationFailed, parseKubeVersion, systemd, template, type InventoryView, type Operation, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
 import { kubeMasterDefaults } from "../kube-master/defaults.ts";
 import { apiserverAccess, pkiDirOf, urlHostPort } from "easy-kube/pki";
@@ -63,14 +63,8 @@ export const hostRoutesRole = defineRole({
   dir: here,
   schema: hostRoutesDefaults,
   checks: [
-    ({ hosts, inventory }) => {
-      const nodes = inventoryNodes(inventory);
-      const outside = hosts.filter((h) => !nodes.includes(h));
-      return [
-        ...(outside.length > 0 ? [`host-routes runs on the kube_node group; ${outside.join(", ")} are not in it`] : []),
-        ...(inventory.groupHosts("kube_master").length === 0 ? ["the inventory has no kube_master host: host-routes reads the nodes' pod CIDRs from the API server"] : []),
-      ];
-    },
+    onlyOnGroup("kube_node"),
+    ({ inventory }) => (inventory.groupHosts("kube_master").length === 0 ? ["the inventory has no kube_master host: host-routes reads the nodes' pod CIDRs from the API server"] : []),
     ({ hosts, vars, inventory }) => {
       const problems = new Set<string>();
       // The masters allocate the pod CIDRs from their own values of these: both sides must agree.

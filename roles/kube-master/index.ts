@@ -6,7 +6,7 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { defineRole, file, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { defineRole, file, onlyOnGroup, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, apiserverReadinessPath, httpsUrl, masterAddress, pkiDirOf } from "easy-kube/pki";
 import { proxyReturnSeconds } from "../apiserver-proxy/timing.ts";
@@ -67,14 +67,8 @@ export const kubeMasterRole = defineRole({
   dir: here,
   schema: kubeMasterDefaults,
   checks: [
-    ({ hosts, inventory }) => {
-      const masters = inventory.groupHosts("kube_master");
-      const outside = hosts.filter((h) => !masters.includes(h));
-      return [
-        ...(outside.length > 0 ? [`runs only on hosts of the kube_master group; ${outside.join(", ")} are not in it`] : []),
-        ...(inventory.groupHosts("etcd").length === 0 ? ["the inventory has no etcd host: the apiserver stores the cluster in etcd"] : []),
-      ];
-    },
+    onlyOnGroup("kube_master"),
+    ({ inventory }) => (inventory.groupHosts("etcd").length === 0 ? ["the inventory has no etcd host: the apiserver stores the cluster in etcd"] : []),
     ({ hosts, vars, inventory }) => {
       const problems = new Set<string>();
       for (const host of hosts) {

@@ -6,7 +6,7 @@
  * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
  * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
  */
-import { command, shellQuote, copy, defineRole, file, flushHandlers, line, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
+import { command, shellQuote, copy, defineRole, file, flushHandlers, line, onlyOnGroup, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, pkiDirOf } from "easy-kube/pki";
 import { createHash } from "node:crypto";
@@ -73,14 +73,8 @@ export const kubeNodeRole = defineRole({
   dir: here,
   schema: kubeNodeDefaults,
   checks: [
-    ({ hosts, inventory }) => {
-      const nodes = inventory.groupHosts("kube_node");
-      const outside = hosts.filter((h) => !nodes.includes(h));
-      return [
-        ...(outside.length > 0 ? [`runs only on hosts of the kube_node group; ${outside.join(", ")} are not in it`] : []),
-        ...(inventory.groupHosts("kube_master").length === 0 ? ["the inventory has no kube_master host: kubelets join an apiserver"] : []),
-      ];
-    },
+    onlyOnGroup("kube_node"),
+    ({ inventory }) => (inventory.groupHosts("kube_master").length === 0 ? ["the inventory has no kube_master host: kubelets join an apiserver"] : []),
     ({ hosts, vars }) => {
       const problems = new Set<string>();
       for (const host of hosts) {

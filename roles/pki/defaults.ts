@@ -23,7 +23,7 @@ export const pkiDefaults = defineSchema({
   pki_organizational_unit: v.string("System", "OU of every subject."),
   pki_extra_sans: v.list(v.string("", "a name or address"), [], "More DNS names or IP addresses for the kubernetes (apiserver) certificate (a load balancer, a VIP)."),
   pki_apiserver_url: v.string("", "The apiserver's address for every client (an external load balancer or VIP, https://...); empty: the first master's, or with several masters the local proxy (kube_apiserver_local_proxy)."),
-  kube_apiserver_local_proxy: v.oneOf(["auto", "on", "off"], "auto", "A proxy on every node and master (haproxy, 127.0.0.1) balancing to every master's apiserver, which kubelet and kube-proxy dial. auto: on when there are several masters and no pki_apiserver_url; off: nodes dial the first master (or pki_apiserver_url)."),
+  kube_apiserver_local_proxy: v.oneOf(["auto", "on", "off"], "auto", "A proxy on every node (haproxy, 127.0.0.1) balancing to every master's apiserver, which kubelet and kube-proxy dial. auto: on when there are several masters and no pki_apiserver_url; off: nodes dial the first master (or pki_apiserver_url)."),
   kube_apiserver_local_proxy_port: v.port(8443, "Where the local proxy listens on 127.0.0.1; not kube_apiserver_port, which the apiserver holds on masters."),
   pki_remote_ssl_dir: v.path("/etc/kubernetes/ssl", "Where certificates and keys go on the hosts."),
   kube_config_dir: v.path("/etc/kubernetes", "Where kubeconfigs and token.csv go on the hosts."),

@@ -7,7 +7,7 @@
  * it starts easy-kube's unit), Docker with overlay2; a re-run reports changed=0.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { labConfig } from "../../lib/lab/lab-config.js";
@@ -17,7 +17,7 @@ import { dockerPlaybook } from "../../playbooks/docker.js";
 import { etcdPlaybook } from "../../playbooks/etcd.js";
 import { pkiPlaybook } from "../../playbooks/pki.js";
 import { preparePlaybook } from "../../playbooks/prepare.js";
-import { buildLocalAptRepo, placeRepo } from "../helpers/local-apt-repo.js";
+import { buildLocalAptRepo, offerRepo } from "../helpers/local-apt-repo.js";
 import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting } from "../helpers/run.js";
 
@@ -34,11 +34,7 @@ beforeAll(async () => {
   await labDown(config);
   lab = await labUp(config, 3, () => {}, { profile: "docker" });
   const repo = buildLocalAptRepo(["etcd-server", "etcd-client", "docker.io"], { withDependencies: true });
-  for (const machine of lab.machines) {
-    placeRepo(repo, machine.root, "srv/easy-kube-repo");
-    mkdirSync(join(machine.root, "etc/apt/sources.list.d"), { recursive: true });
-    writeFileSync(join(machine.root, "etc/apt/sources.list.d/local.list"), "deb [trusted=yes] file:/srv/easy-kube-repo ./\n");
-  }
+  for (const machine of lab.machines) offerRepo(repo, machine.root);
 }, 600_000);
 
 afterAll(async () => {

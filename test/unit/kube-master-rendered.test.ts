@@ -80,7 +80,7 @@ describe("kube-master units", () => {
       "kube_apiserver_extra_flags: --admission-control is not used with Kubernetes 1.20.2 (only before 1.10)",
       "kube_apiserver_extra_flags: --etcd-servers is set by the role; set its variable instead of an extra flag",
     ]);
-    const check = kubeMasterRole.checks![1]!;
+    const check = kubeMasterRole.checks![2]!; // after the group check and the etcd check
     const problems = check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.20.2", kube_apiserver_insecure_port: 8080, kube_controller_manager_extra_flags: { "experimental-cluster-signing-duration": "1h" } }) });
     expect(problems).toEqual([
       "kube_apiserver_insecure_port 8080: Kubernetes 1.20.2 serves no insecure port (only 0 is allowed)",

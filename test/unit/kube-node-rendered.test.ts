@@ -88,7 +88,7 @@ describe("kube-node units", () => {
       "kubelet_extra_flags: --require-kubeconfig is not used with Kubernetes 1.20.2 (only before 1.10)",
       "kubelet_extra_flags: --node-ip is set by the role; set its variable instead of an extra flag",
     ]);
-    const check = kubeNodeRole.checks![1]!;
+    const check = kubeNodeRole.checks![2]!; // after the group check and the master check
     expect(check({ hosts: ["node01"], inventory: view, vars: () => typed("node01", { kube_version: "1.7.11", kube_proxy_mode: "ipvs", kube_node_taints: ["a=b:Sometimes"], kube_cluster_dns: "10.0.0.2" }) })).toEqual([
       "kube_proxy_mode ipvs: kube-proxy 1.7.11 has no stable ipvs mode (from 1.11)",
       "kube_cluster_dns 10.0.0.2 is not inside kube_service_cidr 10.254.0.0/16",
