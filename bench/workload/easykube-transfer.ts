@@ -2,10 +2,11 @@
  * The transfer benchmark's easy-kube side: `tsx bench/workload/easykube-transfer.ts -i INV -l HOSTS`
  * with TRANSFER_FILES (comma-separated local files) and TRANSFER_DEST (a folder on the hosts) in the
  * environment. One play, as a role installs programs: an empty folder (and the connection opened),
- * then `copy` of every file into it (the task the benchmark times, from its JSON events).
+ * then `copy` of every file into it, the copies sent concurrently as roles send a component's
+ * programs (the task the benchmark times, from its JSON events).
  */
 import { basename } from "node:path";
-import { command, copy, definePlaybook, runPlaybookCli } from "../../lib/index.js";
+import { command, concurrently, copy, definePlaybook, runPlaybookCli } from "../../lib/index.js";
 
 const files = (process.env["TRANSFER_FILES"] ?? "").split(",").filter(Boolean);
 const dest = process.env["TRANSFER_DEST"] ?? "/tmp/easy-kube-transfer";
@@ -23,7 +24,7 @@ await runPlaybookCli(
         gatherFacts: false,
         tasks: [
           { name: "empty folder", action: () => command({ cmd: `rm -rf ${dest} && mkdir -p ${dest}` }) },
-          { name: TRANSFER_TASK, action: () => files.map((src) => copy({ src, dest: `${dest}/${basename(src)}`, mode: "0755" })) },
+          { name: TRANSFER_TASK, action: () => concurrently(TRANSFER_TASK, files.map((src) => copy({ src, dest: `${dest}/${basename(src)}`, mode: "0755" }))) },
         ],
       },
     ],

@@ -1,11 +1,13 @@
 /**
  * What roles use: one installBinary per file of a component in the bundle (each checked against
- * the lock's sha256 before it is sent), the task that installs them and notifies the restart of
- * the services running them, and the check that runs before any host is touched.
+ * the lock's sha256 before it is sent; the files sent concurrently), the task that installs them and
+ * notifies the restart of the services running them, and the check that runs before any host is
+ * touched.
  */
 import { EasyKubeError } from "../errors.js";
 import type { Vars } from "../inventory/model.js";
 import { dockerImage } from "../ops/docker-image.js";
+import { concurrently } from "../ops/concurrently.js";
 import { installBinary } from "../ops/install-binary.js";
 import type { Operation } from "../ops/operation.js";
 import type { RoleCheck, Task } from "../runner/types.js";
@@ -18,12 +20,16 @@ function filesFor(vars: Vars, component: ComponentName) {
   return bundledFiles(dir, component, String(vars[VERSION_VARIABLE[component]]), vars["bundle_arch"] as Arch);
 }
 
-/** installBinary for every file of the component (or only `names`), into `destDir` (default bin_dir). */
+/**
+ * installBinary for every file of the component (or only `names`), into `destDir` (default bin_dir),
+ * sent concurrently: one operation.
+ */
 export function installFromBundle(vars: Vars, component: ComponentName, options: { destDir?: string; names?: readonly string[] } = {}): Operation[] {
   const destDir = options.destDir ?? String(vars["bin_dir"]);
-  return filesFor(vars, component)
+  const installs = filesFor(vars, component)
     .filter((f) => !options.names || options.names.includes(f.name))
     .map((f) => installBinary({ src: f.path, dest: `${destDir}/${f.name}`, sha256: f.sha256 }));
+  return [concurrently(`install ${component} into ${destDir}`, installs)];
 }
 
 /** dockerImage for every image archive of the bundle's images component (or only `files`, e.g. ["pause.tar"]). */

@@ -9,19 +9,19 @@
  * is used. Here listeners are attached in ssh2's callback, before any event can fire.
  */
 import { randomBytes } from "node:crypto";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Socket } from "node:net";
 import { connectTcp } from "./tcp-connect.js";
 import type { Duplex } from "node:stream";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { Client, type AgentAuthMethod, type ClientChannel, type PasswordAuthMethod, type PublicKeyAuthMethod } from "ssh2";
 import { EasyKubeError } from "../errors.js";
 import { SUDO_PROMPT } from "./become.js";
 import { shellQuote } from "./quote.js";
 import { ShellSession, shellStart } from "./shell-session.js";
 import { runStreamed, type SudoStart } from "./streamed-exec.js";
+import { feedBytes, feedFile } from "./input-feed.js";
 import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSettings } from "./settings.js";
 import { expandProxyCommand, spawnProxyCommand, type JumpHost, type ProxySettings } from "./proxy.js";
@@ -40,6 +40,13 @@ const SHELLS_PER_MODE = 2;
 const CONNECT_ATTEMPTS = 4;
 
 /**
+ * Streamed inputs at once per host: several files of one operation (a component's programs) overlap
+ * one's start and check with another's bytes. With the shells, at most 7 channels per host, below
+ * MaxSessions.
+ */
+const STREAMS_PER_HOST = 3;
+
+/**
  * Streamed inputs read the file in pieces of this size: large enough that reading costs little
  * next to encryption, small enough that a transfer to 100 hosts holds a few MB.
  */
@@ -51,8 +58,9 @@ export class SshConnection implements Connection {
   /** Long-lived shells by become mode ("sudo" / "plain"), with the commands each has in hand. */
   private readonly shells = new Map<string, ShellEntry[]>();
   private lost: Error | undefined;
-  /** The streamed input being sent, if any: the next waits for it. */
-  private streaming: Promise<unknown> = Promise.resolve();
+  /** Streamed inputs being sent, and the ones waiting for a turn (STREAMS_PER_HOST). */
+  private streams = 0;
+  private readonly waitingStreams: (() => void)[] = [];
   commandCount = 0;
 
   constructor(readonly settings: ConnectionSettings) {}
@@ -98,24 +106,29 @@ export class SshConnection implements Connection {
 
   /**
    * A large input (a file, or bytes over INLINE_STDIN) goes to its command on an exec channel of its
-   * own, streamed: one round trip, nothing left behind in the shells. One at a time per host: one
-   * stream fills the connection, and the channels stay below MaxSessions.
+   * own, streamed: one round trip, nothing left behind in the shells. At most STREAMS_PER_HOST at
+   * once; the others wait for a turn.
    */
-  private runWithStreamedInput(client: Client, sudo: boolean, command: string, options: RunOptions): Promise<CommandResult> {
+  private async runWithStreamedInput(client: Client, sudo: boolean, command: string, options: RunOptions): Promise<CommandResult> {
     const { stdin, stdinFile } = options;
-    const run = this.streaming.then(() => {
+    // A finished stream hands its turn to the next waiting one (the count stays), so none slips in between.
+    if (this.streams >= STREAMS_PER_HOST) await new Promise<void>((resolve) => this.waitingStreams.push(resolve));
+    else this.streams++;
+    try {
       this.commandCount++;
-      return runStreamed(client, {
+      return await runStreamed(client, {
         command,
-        input: () => (stdinFile !== undefined ? createReadStream(stdinFile, { highWaterMark: STREAM_READ_BYTES }) : Readable.from([Buffer.from(stdin ?? "")])),
+        input: stdinFile !== undefined ? feedFile(stdinFile, STREAM_READ_BYTES) : feedBytes(Buffer.from(stdin ?? "")),
         sudo: this.sudoStart(sudo),
         timeoutMs: options.timeoutMs,
         cannotOpen: (error) => this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${error.message}`),
         lost: () => this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while sending a command's input`),
       });
-    });
-    this.streaming = run.catch(() => undefined);
-    return run;
+    } finally {
+      const next = this.waitingStreams.shift();
+      if (next) next();
+      else this.streams--;
+    }
   }
 
   /** sudo with -S and a known prompt when a password is set: it is sent only if sudo asks for it. */

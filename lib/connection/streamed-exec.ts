@@ -9,8 +9,8 @@
  * wrong reader; the input starts only after the marker.
  */
 import { randomBytes } from "node:crypto";
-import type { Readable } from "node:stream";
 import type { Client, ClientChannel } from "ssh2";
+import type { Feed, InputFeed } from "./input-feed.js";
 import { shellQuote } from "./quote.js";
 import type { CommandResult } from "./types.js";
 
@@ -24,8 +24,8 @@ export interface SudoStart {
 
 export interface StreamedExec {
   readonly command: string;
-  /** Opened only once the command is ready for its input (never when sudo refused). */
-  readonly input: () => Readable;
+  /** Started only once the command is ready for its input (never when sudo refused). */
+  readonly input: InputFeed;
   readonly sudo?: SudoStart;
   readonly timeoutMs?: number;
   /** The error for a channel that could not be opened. */
@@ -55,7 +55,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
   let isReady = false;
   let prompts = 0;
   let refusedBySudo = false;
-  let input: Readable | undefined;
+  let input: Feed | undefined;
   let exit: { code: number | null } | undefined;
   let failure: Error | undefined;
   const timer = exec.timeoutMs
@@ -64,7 +64,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
 
   function fail(error: Error): void {
     failure ??= error;
-    input?.destroy();
+    input?.stop();
     channel.close();
   }
 
@@ -76,9 +76,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
     stdout.push(early.stdout.subarray(at + ready.length));
     stderr.push(early.stderr);
     isReady = true;
-    input = exec.input();
-    input.on("error", (error) => fail(error));
-    input.pipe(channel);
+    input = exec.input(channel, fail);
   });
   channel.stderr.on("data", (chunk: Buffer) => {
     if (isReady) return void stderr.push(chunk);
@@ -100,8 +98,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
   channel.on("exit", (code: number | null) => (exit = { code }));
   channel.on("close", () => {
     if (timer) clearTimeout(timer);
-    input?.unpipe(channel);
-    input?.destroy();
+    input?.stop();
     if (failure) return reject(failure);
     // The command never started (sudo refused, say): what sudo said is the result, as in the shells.
     if (!isReady && (exit || refusedBySudo)) return resolve(result([], [early.stderr], exit?.code ?? 1));

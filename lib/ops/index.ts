@@ -2,6 +2,7 @@
 export { assertThat } from "./assert.js";
 export { block, type BlockArgs } from "./block.js";
 export { command, type CommandArgs, type CommandData } from "./command.js";
+export { concurrently } from "./concurrently.js";
 export { copy, type CopyArgs } from "./copy.js";
 export { dockerImage, archivedImage, type DockerImageArgs, type ArchivedImage } from "./docker-image.js";
 export { fetch, type FetchArgs } from "./fetch.js";

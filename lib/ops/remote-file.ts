@@ -8,10 +8,9 @@
  * connection, a source that shrank after it was hashed) never replaces anything. Whatever stops
  * the script, the temporary file goes with it.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { shellQuote } from "../connection/quote.js";
 import { INLINE_STDIN, runChecked, type Connection } from "../connection/types.js";
-import { OPENSSL_HASHES } from "../facts/remote-sha256.js";
 
 export interface WriteOptions {
   readonly mode?: string;
@@ -36,32 +35,39 @@ interface Expected {
   readonly sha256: string;
 }
 
-/** New files get 0644 unless a mode is given; existing files keep their mode and owner. */
+/**
+ * New files get 0644 unless a mode is given; existing files keep their mode and owner.
+ *
+ * Every program the script starts costs a host a millisecond or more (openssl about 5: it loads its
+ * configuration and providers), and a component's programs are sent one script each: the folder, the
+ * temporary file and the size come from the shell itself, and openssl hashes without a probe first.
+ */
 export function writeFileScript(dest: string, options: WriteOptions, expected?: Expected): string {
   const q = shellQuote;
   const lines = [
     "set -e",
     `dest=${q(dest)}`,
-    `dir=$(dirname -- "$dest")`,
+    `case $dest in */*) dir=\${dest%/*}; dir=\${dir:-/} ;; *) dir=. ;; esac`,
     `[ -d "$dir" ] || { echo "folder $dir does not exist" >&2; exit 1; }`,
-    `tmp=$(mktemp "$dir/.easy-kube.XXXXXX")`,
+    // A name nobody can guess, created only if it does not exist (noclobber: O_EXCL), readable only
+    // by its owner until the mode below is set: what mktemp does, without a program.
+    `tmp="$dir/.easy-kube.${randomBytes(8).toString("hex")}"`,
+    `(umask 077; set -C; : > "$tmp")`,
     // A signal (the connection dropped: SIGHUP or SIGPIPE) ends the script through exit, so the
     // EXIT trap removes the temporary file then too.
     `trap 'rm -f -- "$tmp"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
+    `cat > "$tmp"`,
   ];
   if (expected) {
     lines.push(
-      // With openssl: written, then hashed from the page cache (openssl uses the CPU's SHA
-      // instructions). Without: hashed while it arrives, since sha256sum afterwards doubled the
-      // time of a large upload. Either way faster than tee into sha256sum, which cost a third.
-      `if ${OPENSSL_HASHES}; then cat > "$tmp"; sum=$(openssl dgst -sha256 -r < "$tmp"); else sum=$(tee "$tmp" | sha256sum); fi`,
+      // Written, then hashed from the page cache: openssl uses the CPU's SHA instructions (about
+      // 1 GB/s); without a working openssl, sha256sum.
+      `sum=$(openssl dgst -sha256 -r < "$tmp" 2>/dev/null) || sum=$(sha256sum < "$tmp")`,
       `size=$(wc -c < "$tmp")`,
       `[ "$size" -eq ${expected.size} ] || { echo "received $size bytes of ${expected.size} for $dest: the transfer was cut short" >&2; exit 1; }`,
       `[ "\${sum%% *}" = ${expected.sha256} ] || { echo "received bytes for $dest have sha256 \${sum%% *}, expected ${expected.sha256}" >&2; exit 1; }`,
     );
-  } else {
-    lines.push(`cat > "$tmp"`);
   }
   lines.push(options.mode ? `chmod ${q(options.mode)} "$tmp"` : `if [ -e "$dest" ]; then chmod --reference="$dest" "$tmp"; else chmod 0644 "$tmp"; fi`);
   lines.push(`if [ -e "$dest" ]; then chown --reference="$dest" "$tmp" 2>/dev/null || true; fi`);

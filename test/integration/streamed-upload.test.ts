@@ -156,6 +156,24 @@ describe("a transfer that does not complete", () => {
     }
   });
 
+  it("run a few at a time per host, the rest waiting for a turn", async () => {
+    const ssh = connect();
+    const log = join(dir, "streams.log");
+    writeFileSync(log, "");
+    const src = makeFile("turns.bin", 512 * 1024);
+    // Each command notes its start, holds its channel a moment, then takes its input and notes its end.
+    const command = `echo start >> ${log}; sleep 0.3; cat > /dev/null; echo end >> ${log}`;
+    await Promise.all(Array.from({ length: 7 }, () => ssh.run(command, { stdinFile: src })));
+    let running = 0;
+    let most = 0;
+    for (const line of readFileSync(log, "utf8").split("\n").filter(Boolean)) {
+      running += line === "start" ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(running).toBe(0);
+    expect(most).toBe(3);
+  });
+
   it("is refused before the rename when the source is shorter than announced, or differs", async () => {
     const ssh = connect();
     const src = makeFile("short.bin", 2 * 1024 * 1024);

@@ -1,0 +1,39 @@
+/**
+ * concurrently: independent operations (files at different paths: a component's programs) planned
+ * and applied together instead of one after another. Their facts are read at once, across the host's
+ * shells, and their uploads overlap (a connection sends a few streams at a time), so a file's start
+ * and its check on the host overlap another file's bytes: measured on the lab, each file sent alone
+ * cost about 30 ms beyond its bytes.
+ *
+ * Only for operations that do not depend on each other's effects: the runner applies a task's other
+ * operations strictly in order.
+ */
+import type { ApplyOutcome, FileDiff, Operation, Plan, Target } from "./operation.js";
+
+export function concurrently(title: string, operations: readonly Operation[]): Operation {
+  return {
+    title,
+    async plan(target: Target): Promise<Plan> {
+      const plans = await Promise.all(operations.map((operation) => operation.plan(target)));
+      const changing = plans.filter((plan) => plan.changes.length > 0);
+      const data = Object.assign({}, ...plans.map((plan) => plan.data));
+      if (changing.length === 0) return { changes: [], data };
+      return {
+        changes: changing.flatMap((plan) => plan.changes),
+        diffs: changing.flatMap((plan): readonly FileDiff[] => plan.diffs ?? []),
+        data,
+        async apply() {
+          // Every upload runs to its end, each atomic on its own; then the first failure is reported.
+          const settled = await Promise.allSettled(changing.map((plan) => plan.apply?.()));
+          const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+          if (failed) throw failed.reason;
+          const outcomes = settled.map((result) => (result as PromiseFulfilledResult<ApplyOutcome | void>).value);
+          return {
+            changed: outcomes.some((outcome) => outcome?.changed !== false),
+            data: Object.assign({}, ...outcomes.map((outcome) => outcome?.data)),
+          };
+        },
+      };
+    },
+  };
+}
