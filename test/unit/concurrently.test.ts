@@ -1,7 +1,7 @@
 /**
  * concurrently: independent operations planned at once and applied at once, reported as one (their
- * changes and diffs together); one failing still lets the others
- * finish, then the failure is reported.
+ * changes and diffs together); one failing still lets the others finish, then the failure is
+ * reported.
  */
 import { describe, expect, it } from "vitest";
 import { concurrently } from "../../lib/ops/concurrently.js";
