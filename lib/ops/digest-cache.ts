@@ -1,0 +1,77 @@
+/**
+ * The sha256 of large files on the control machine, remembered between runs: every run compares the
+ * bundle's programs (hundreds of MB for Kubernetes) with the hosts' copies, and hashing them again
+ * cost about 1.2 s per GB on a lab machine. An entry holds only while the file's size, mtime, ctime,
+ * inode and device are what they were when it was hashed: a write changes mtime and ctime, and
+ * putting mtime back (touch -d) changes ctime, which user programs cannot set. A wrong entry could
+ * not install wrong bytes anyway: hosts check what they receive against it and refuse a mismatch.
+ *
+ * Kept in $XDG_CACHE_HOME/easy-kube (or ~/.cache/easy-kube), EASYKUBE_DIGEST_CACHE names another file
+ * and `off` disables it; unreadable or foreign content is ignored, and the file is replaced whole.
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type BigIntStats } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+
+/** Smaller files are hashed faster than the cache is read. */
+export const CACHED_FROM_BYTES = 1024 * 1024;
+const MAX_ENTRIES = 2000;
+
+type Entries = Record<string, { stamp: string; sha256: string }>;
+
+export function digestCacheFile(): string | undefined {
+  const configured = process.env["EASYKUBE_DIGEST_CACHE"];
+  if (configured === "off") return undefined;
+  if (configured) return configured;
+  return join(process.env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "easy-kube", "local-sha256.json");
+}
+
+/** What must not have changed since the file was hashed. */
+export function fileStamp(stat: BigIntStats): string {
+  return [stat.size, stat.mtimeNs, stat.ctimeNs, stat.ino, stat.dev].join(":");
+}
+
+export class DigestCache {
+  private entries: Entries | undefined;
+
+  constructor(private readonly file: string) {}
+
+  get(path: string, stamp: string): string | undefined {
+    const entry = this.load()[path];
+    return entry?.stamp === stamp ? entry.sha256 : undefined;
+  }
+
+  put(path: string, stamp: string, sha256: string): void {
+    // Re-read: another run may have added entries since this one loaded the file.
+    this.entries = undefined;
+    const entries = this.load();
+    delete entries[path];
+    entries[path] = { stamp, sha256 };
+    const names = Object.keys(entries);
+    for (const old of names.slice(0, Math.max(0, names.length - MAX_ENTRIES))) delete entries[old];
+    try {
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      const temporary = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(temporary, JSON.stringify(entries) + "\n", { mode: 0o600 });
+      renameSync(temporary, this.file);
+    } catch {
+      // A cache that cannot be written only means hashing again next run.
+    }
+  }
+
+  private load(): Entries {
+    if (this.entries) return this.entries;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(this.file, "utf8"));
+    } catch {
+      parsed = undefined;
+    }
+    this.entries = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Entries) : {};
+    return this.entries;
+  }
+}
+
+export function statForStamp(path: string): BigIntStats {
+  return statSync(path, { bigint: true });
+}
