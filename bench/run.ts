@@ -1,13 +1,16 @@
 /**
- * `npm run bench [-- --quick]`: easy-kube and Ansible on the same 40-task play, on the same lab
+ * `npm run bench [-- --quick | --startup | --transfer]`: easy-kube and Ansible on the same 40-task play, on the same lab
  * machines, in the same run. Ansible is tuned as its users tune it: pipelining, ControlPersist,
  * forks >= hosts, no fact gathering (the play needs none). First runs start from freshly reset
  * machines (and, for Ansible, no open ControlMaster); re-runs follow each tool's own first run.
  *
  * Workloads: 1) the play on 3 and 10 hosts, first run and no-change re-run; 2) (full run only) the
  * no-change re-run on 50 and 100 hosts; 3) the cost per task per host on a no-change run (the
- * re-run's wall time divided by tasks x hosts), and easy-kube's SSH round trips per task and host. Results: a table on stdout, bench/results/latest.json,
- * latest.md and latest.svg. Needs root (the lab) and installs Debian's `ansible` if missing.
+ * re-run's wall time divided by tasks x hosts), and easy-kube's SSH round trips per task and host;
+ * 4) start-up to the first connection for three launchers (startup.ts; alone with --startup);
+ * 5) (full run only) files sent against scp (transfer.ts; alone with --transfer). Results: tables on
+ * stdout, bench/results/latest.json, latest.md and latest.svg. Needs root (the lab) and installs
+ * Debian's `ansible` if missing.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,7 +23,7 @@ import { barChartSvg } from "./lib/chart.ts";
 import { measure, median, type Measurement } from "./lib/measure.ts";
 import { ansiblePlaybookYaml, TASK_COUNT } from "./workload/spec.ts";
 import { startupToFirstConnection, writeStartupResults } from "./startup.ts";
-import { mergeTransferIntoLatest, transferBenchmark, transferSection, writeTransferResults } from "./transfer.ts";
+import { mergeSectionsIntoLatest, transferBenchmark, transferSection, writeTransferResults } from "./transfer.ts";
 
 interface Result {
   workload: string;
@@ -42,6 +45,8 @@ interface Result {
 const quick = process.argv.includes("--quick");
 /** `--transfer`: only the transfer benchmark (easy-kube's copy against scp -O), on 3 and 10 hosts. */
 const transferOnly = process.argv.includes("--transfer");
+/** `--startup`: only the start-up to the first connection (three launchers), on 3 hosts. */
+const startupOnly = process.argv.includes("--startup");
 const repo = join(import.meta.dirname, "..");
 const work = join(repo, "bench", ".work");
 const resultsDir = join(repo, "bench", "results");
@@ -166,14 +171,36 @@ async function main(): Promise<void> {
     });
   }
   writeResults(results);
-  const play = [join(repo, "bench/workload/easykube-play.ts"), "-i", inventoryFile, "-l", limit(3)];
+  await runStartup(inventoryFile, limit(3));
+  if (!quick) await runTransfer(lab, machines, inventoryFile);
+}
+
+/**
+ * Start-up to the first connection, three ways of launching the same playbook: the tsx command (as
+ * the runs above), node with tsx's loader (one process), and the compiled form (npm run build).
+ */
+async function runStartup(inventoryFile: string, hosts: string): Promise<void> {
+  const compiled = join(work, "compiled");
+  log("easy-kube: compiling (npm run build) for the start-up of the compiled form");
+  execFileSync(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), join(repo, "scripts/build-compiled.ts"), "--out", compiled], { stdio: "inherit" });
+  const args = ["-i", inventoryFile, "-l", hosts];
+  const play = [join(repo, "bench/workload/easykube-play.ts"), ...args];
   log("easy-kube: start-up to the first connection");
   const startup = [
     await startupToFirstConnection("tsx bench/workload/easykube-play.ts (as the runs above)", join(repo, "node_modules/.bin/tsx"), play),
     await startupToFirstConnection("node --import tsx bench/workload/easykube-play.ts", process.execPath, ["--import", "tsx", ...play]),
+    await startupToFirstConnection("node dist/bench/workload/easykube-play.js (compiled: npm run build)", process.execPath, [join(compiled, "bench/workload/easykube-play.js"), ...args]),
   ];
-  process.stdout.write(writeStartupResults(resultsDir, startup));
-  if (!quick) await runTransfer(lab, machines, inventoryFile);
+  process.stdout.write(writeStartupResults(resultsDir, startup) + "\n");
+  mergeSectionsIntoLatest(resultsDir);
+}
+
+/** `--startup`: only the start-up measurement, on 3 lab machines. */
+async function startupMain(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("the benchmark boots lab machines and needs root");
+  const lab = labConfig("bench", join(repo, "bench", ".lab"));
+  const { inventoryFile } = await labUp(lab, Math.min(...sizes), log);
+  await runStartup(inventoryFile, `lab[0:${Math.min(...sizes) - 1}]`);
 }
 
 async function transferMain(): Promise<void> {
@@ -229,9 +256,9 @@ function writeResults(results: Result[]): void {
       results.filter((r) => r.workload !== "per-task").map((r) => ({ label: `${r.hosts} hosts, ${r.run === "first" ? "first run" : "re-run"}`, ansible: r.ansible_s, easykube: r.easykube_s })),
     ),
   );
-  mergeTransferIntoLatest(resultsDir);
+  mergeSectionsIntoLatest(resultsDir);
   process.stdout.write(table + "\n");
   log(`results in ${resultsDir}/latest.{json,md,svg}`);
 }
 
-await (transferOnly ? transferMain() : main());
+await (transferOnly ? transferMain() : startupOnly ? startupMain() : main());

@@ -5,7 +5,7 @@
  * a second node process) and `node --import tsx` (one process).
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { median } from "./lib/measure.ts";
 
@@ -45,15 +45,29 @@ export async function startupToFirstConnection(launcher: string, command: string
   };
 }
 
-/** startup.json, and a line per launcher under latest.md's table. */
+/** Keeps this run's start-up rows in startup.json; latest.md shows them in their own section. */
 export function writeStartupResults(resultsDir: string, results: readonly StartupResult[]): string {
-  writeFileSync(join(resultsDir, "startup.json"), JSON.stringify(results, null, 2) + "\n");
-  const text = [
+  writeFileSync(join(resultsDir, "startup.json"), JSON.stringify({ measured: new Date().toISOString(), results }, null, 2) + "\n");
+  return startupSection(results);
+}
+
+export const STARTUP_HEADING = "## Start-up";
+
+export function startupSection(results: readonly StartupResult[], measured?: string): string {
+  return [
+    STARTUP_HEADING,
     "",
-    "Start-up to the first SSH connection (median of 7, warm tsx cache):",
+    `From spawning the playbook to its first SSH connection, median of 7 runs after a warm-up run${measured ? ` (measured ${measured})` : ""}:`,
+    "",
     ...results.map((r) => `- ${r.launcher}: ${r.seconds} s (CPU ${r.cpuSeconds} s in the playbook's process)`),
     "",
   ].join("\n");
-  appendFileSync(join(resultsDir, "latest.md"), text);
-  return text;
+}
+
+/** The section from startup.json, if the start-up was measured. */
+export function keptStartupSection(resultsDir: string): string | undefined {
+  const file = join(resultsDir, "startup.json");
+  if (!existsSync(file)) return undefined;
+  const kept = JSON.parse(readFileSync(file, "utf8")) as { measured?: string; results: StartupResult[] } | StartupResult[];
+  return Array.isArray(kept) ? startupSection(kept) : startupSection(kept.results, kept.measured);
 }

@@ -20,6 +20,7 @@ import { bundleCommand } from "../lib/cli/bundle-command.js";
 import { LAB_USER, type LabConfig } from "../lib/lab/lab-config.js";
 import type { Machine } from "../lib/lab/machine.js";
 import { measure, median, type Measurement } from "./lib/measure.ts";
+import { keptStartupSection, STARTUP_HEADING } from "./startup.ts";
 
 export interface TransferResult {
   payload: string;
@@ -183,24 +184,28 @@ const TRANSFER_HEADING = "## Transfer";
 /** Keeps this run's transfer rows in transfer.json, and as a section of latest.json and latest.md. */
 export function writeTransferResults(resultsDir: string, results: readonly TransferResult[], measuredWith: string): void {
   writeFileSync(join(resultsDir, "transfer.json"), JSON.stringify({ measured: new Date().toISOString(), machine: measuredWith, results }, null, 2) + "\n");
-  mergeTransferIntoLatest(resultsDir);
+  mergeSectionsIntoLatest(resultsDir);
 }
 
 /**
- * Adds the transfer rows kept in transfer.json to latest.json (rows with workload "transfer") and
- * latest.md (its own section), replacing older ones: the play benchmark rewrites both files.
+ * Adds the sections kept in startup.json and transfer.json to latest.md after the play table
+ * (replacing older ones: the play benchmark rewrites the table), and the transfer rows to
+ * latest.json (rows with workload "transfer").
  */
-export function mergeTransferIntoLatest(resultsDir: string): void {
+export function mergeSectionsIntoLatest(resultsDir: string): void {
   const file = join(resultsDir, "transfer.json");
-  if (!existsSync(file)) return;
-  const kept = JSON.parse(readFileSync(file, "utf8")) as { measured: string; machine: string; results: TransferResult[] };
-  const jsonFile = join(resultsDir, "latest.json");
-  const rows = existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, "utf8")) as { workload?: string }[]) : [];
-  const others = rows.filter((r) => r.workload !== "transfer");
-  writeFileSync(jsonFile, JSON.stringify([...others, ...kept.results.map((r) => ({ workload: "transfer", ...r }))], null, 2) + "\n");
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { measured: string; machine: string; results: TransferResult[] }) : undefined;
+  if (kept) {
+    const jsonFile = join(resultsDir, "latest.json");
+    const rows = existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, "utf8")) as { workload?: string }[]) : [];
+    const others = rows.filter((r) => r.workload !== "transfer");
+    writeFileSync(jsonFile, JSON.stringify([...others, ...kept.results.map((r) => ({ workload: "transfer", ...r }))], null, 2) + "\n");
+  }
   const mdFile = join(resultsDir, "latest.md");
   const md = existsSync(mdFile) ? readFileSync(mdFile, "utf8") : "";
-  const before = md.includes(TRANSFER_HEADING) ? md.slice(0, md.indexOf(TRANSFER_HEADING)) : md;
-  const section = `${TRANSFER_HEADING}\n\nMeasured ${kept.measured} (${kept.machine}); medians of ${REPEATS}.\n\n${transferSection(kept.results)}\n`;
-  writeFileSync(mdFile, `${before.trimEnd()}\n\n${section}`);
+  const cuts = [STARTUP_HEADING, TRANSFER_HEADING].map((heading) => md.indexOf(heading)).filter((at) => at >= 0);
+  const table = cuts.length > 0 ? md.slice(0, Math.min(...cuts)) : md;
+  const transfer = kept ? `${TRANSFER_HEADING}\n\nMeasured ${kept.measured} (${kept.machine}); medians of ${REPEATS}.\n\n${transferSection(kept.results)}\n` : undefined;
+  const sections = [keptStartupSection(resultsDir), transfer].filter((section): section is string => section !== undefined);
+  writeFileSync(mdFile, [table.trimEnd(), ...sections].join("\n\n"));
 }
