@@ -1,7 +1,12 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Local digests remembered between runs (lib/ops/digest-cache.ts) go to a file of the tests' own,
+    // not the user's ~/.cache.
+    env: { EASYKUBE_DIGEST_CACHE: join(tmpdir(), `easy-kube-test-digests-${process.pid}.json`) },
     testTimeout: 60_000,
     hookTimeout: 300_000,
     maxWorkers: 2,

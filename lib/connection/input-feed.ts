@@ -6,8 +6,10 @@
  * Not fs.createReadStream: it allocates a new buffer per piece (for 100 MB to 3 hosts, a third of
  * the controller's CPU went to garbage collection) and reads on the thread pool, whose hand-off cost
  * more than the read itself (about 120 us per 256 KB piece, measured on the lab). The pieces are read
- * on the main thread instead: a file sent by an operation was hashed by the same run moments before
- * (localDigest), so its pages are in memory and a read is a copy.
+ * on the main thread instead: a file sent by an operation was usually hashed moments before or by a
+ * recent run (localDigest), so its pages are in memory and a read is a copy. A file that is not
+ * (its digest remembered from long ago, a slow network file system) holds every host's traffic for
+ * the disk's latency per piece: put the bundle on a local disk.
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Writable } from "node:stream";

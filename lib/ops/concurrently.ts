@@ -8,6 +8,7 @@
  * Only for operations that do not depend on each other's effects: the runner applies a task's other
  * operations strictly in order.
  */
+import { UnreachableError } from "../connection/types.js";
 import type { ApplyOutcome, FileDiff, Operation, Plan, Target } from "./operation.js";
 
 export function concurrently(title: string, operations: readonly Operation[]): Operation {
@@ -23,10 +24,17 @@ export function concurrently(title: string, operations: readonly Operation[]): O
         diffs: changing.flatMap((plan): readonly FileDiff[] => plan.diffs ?? []),
         data,
         async apply() {
-          // Every upload runs to its end, each atomic on its own; then the first failure is reported.
+          // Every upload runs to its end, each atomic on its own; then the failures are reported.
           const settled = await Promise.allSettled(changing.map((plan) => plan.apply?.()));
-          const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
-          if (failed) throw failed.reason;
+          const failures = settled.filter((result): result is PromiseRejectedResult => result.status === "rejected").map((result) => result.reason as Error);
+          if (failures.length > 0) {
+            // Some may have changed the host: the runner forgets facts only after a success.
+            target.facts.invalidate();
+            // A lost connection says more than what it made fail, and makes the host unreachable.
+            const first = failures.find((error) => error instanceof UnreachableError) ?? failures[0]!;
+            if (failures.length > 1 && !(first instanceof UnreachableError)) first.message += ` (and ${failures.length - 1} more: ${failures.filter((e) => e !== first).map((e) => e.message).join("; ")})`;
+            throw first;
+          }
           const outcomes = settled.map((result) => (result as PromiseFulfilledResult<ApplyOutcome | void>).value);
           return {
             changed: outcomes.some((outcome) => outcome?.changed !== false),

@@ -3,8 +3,11 @@
  * bundle's programs (hundreds of MB for Kubernetes) with the hosts' copies, and hashing them again
  * cost about 1.2 s per GB on a lab machine. An entry holds only while the file's size, mtime, ctime,
  * inode and device are what they were when it was hashed: a write changes mtime and ctime, and
- * putting mtime back (touch -d) changes ctime, which user programs cannot set. A wrong entry could
- * not install wrong bytes anyway: hosts check what they receive against it and refuse a mismatch.
+ * putting mtime back (touch -d) changes ctime, which user programs cannot set on Linux's own file
+ * systems (vfat and exFAT report the creation time instead: there, EASYKUBE_DIGEST_CACHE=off). A
+ * file is remembered only when it had not changed for a while before it was hashed and did not
+ * change while it was. Only uploads use it (copy, installBinary), whose hosts check the bytes they
+ * receive against the digest and refuse a mismatch, so a wrong entry cannot install wrong bytes.
  *
  * Kept in $XDG_CACHE_HOME/easy-kube (or ~/.cache/easy-kube), EASYKUBE_DIGEST_CACHE names another file
  * and `off` disables it; unreadable or foreign content is ignored, and the file is replaced whole.
@@ -12,6 +15,14 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type BigIntStats } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * A file changed less than this long before it was hashed is not remembered: a write within the
+ * same tick of the file system's clock would leave the stamp as it was (git's "racy" entries).
+ */
+export const SETTLED_MS = 2000;
 
 /** Smaller files are hashed faster than the cache is read. */
 export const CACHED_FROM_BYTES = 1024 * 1024;
@@ -67,7 +78,14 @@ export class DigestCache {
     } catch {
       parsed = undefined;
     }
-    this.entries = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Entries) : {};
+    this.entries = {};
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      // Only well-formed entries: a digest read from here ends up in commands run on hosts.
+      for (const [path, entry] of Object.entries(parsed as Record<string, unknown>)) {
+        const { stamp, sha256 } = (entry ?? {}) as { stamp?: unknown; sha256?: unknown };
+        if (typeof stamp === "string" && typeof sha256 === "string" && SHA256_HEX.test(sha256)) this.entries[path] = { stamp, sha256 };
+      }
+    }
     return this.entries;
   }
 }

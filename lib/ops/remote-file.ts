@@ -8,7 +8,7 @@
  * connection, a source that shrank after it was hashed) never replaces anything. Whatever stops
  * the script, the temporary file goes with it.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { shellQuote } from "../connection/quote.js";
 import { INLINE_STDIN, runChecked, type Connection } from "../connection/types.js";
 
@@ -39,20 +39,23 @@ interface Expected {
  * New files get 0644 unless a mode is given; existing files keep their mode and owner.
  *
  * Every program the script starts costs a host a millisecond or more (openssl about 5: it loads its
- * configuration and providers), and a component's programs are sent one script each: the folder, the
- * temporary file and the size come from the shell itself, and openssl hashes without a probe first.
+ * configuration and providers), and a component's programs are sent one script each: the folder
+ * comes from the shell itself, and openssl hashes without a probe first (sha256sum if it fails).
  */
 export function writeFileScript(dest: string, options: WriteOptions, expected?: Expected): string {
   const q = shellQuote;
+  // Both go into the script unquoted: a digest from a cache file must be a digest, nothing else.
+  if (expected && (!/^[0-9a-f]{64}$/.test(expected.sha256) || !Number.isSafeInteger(expected.size) || expected.size < 0)) {
+    throw new Error(`writing ${dest}: expected size ${expected.size} and sha256 ${JSON.stringify(expected.sha256)} are not a size and a sha256 digest`);
+  }
   const lines = [
     "set -e",
     `dest=${q(dest)}`,
     `case $dest in */*) dir=\${dest%/*}; dir=\${dir:-/} ;; *) dir=. ;; esac`,
     `[ -d "$dir" ] || { echo "folder $dir does not exist" >&2; exit 1; }`,
-    // A name nobody can guess, created only if it does not exist (noclobber: O_EXCL), readable only
-    // by its owner until the mode below is set: what mktemp does, without a program.
-    `tmp="$dir/.easy-kube.${randomBytes(8).toString("hex")}"`,
-    `(umask 077; set -C; : > "$tmp")`,
+    // mktemp, not the shell's noclobber: noclobber opens an existing FIFO or device, and a name
+    // chosen here would be readable in the command line before the file exists.
+    `tmp=$(mktemp "$dir/.easy-kube.XXXXXX")`,
     // A signal (the connection dropped: SIGHUP or SIGPIPE) ends the script through exit, so the
     // EXIT trap removes the temporary file then too.
     `trap 'rm -f -- "$tmp"' EXIT`,

@@ -50,11 +50,20 @@ it("runs the sample playbook with plain node, then re-runs with changed=0", asyn
 it("refuses to run when a source changed after the build, naming it", async () => {
   const infoFile = join(out, BUILD_INFO_FILE);
   const info = JSON.parse(readFileSync(infoFile, "utf8")) as BuildInfo;
-  // As if a file of the sample role had been edited since the build: its recorded mtime no longer matches.
+  // As if a file of the sample role had been edited since the build: its recorded stamp no longer matches.
   const edited = info.sources.find((s) => s.path.startsWith("roles/sample/"))!;
-  writeFileSync(infoFile, JSON.stringify({ ...info, sources: info.sources.map((s) => (s === edited ? { ...s, mtimeMs: s.mtimeMs - 1000 } : s)) }));
+  writeFileSync(infoFile, JSON.stringify({ ...info, sources: info.sources.map((s) => (s === edited ? { ...s, stamp: `${s.stamp}0` } : s)) }));
   const { file } = sshdInventory(sshd, { web: ["target"] });
   const result = await compiled(["-i", file]);
   expect(result.code).toBe(1);
   expect(result.stderr).toContain(`was compiled before ${edited.path} changed: run \`npm run build\` again`);
+});
+
+it("builds only into a folder of its own: never over the sources", async () => {
+  const refused = await run(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), join(repo, "scripts/build-compiled.ts"), "--out", "lib"], { cwd: repo }).then(
+    () => "built",
+    (error: { stderr: string }) => error.stderr,
+  );
+  expect(refused).toContain("the build replaces its folder whole");
+  expect(existsSync(join(repo, "lib/index.ts"))).toBe(true);
 });
