@@ -4,9 +4,9 @@
  * `node dist/playbooks/site.js -i inventory/prod`. tsx compiles every module through a loader
  * thread on each start; the compiled form loads as Node's own modules (measured in bench/startup.ts).
  *
- * The output mirrors the sources (lib/, roles/, playbooks/, bench/workload/) with their templates
- * and scripts beside them, its own package.json (so roles' `import "easy-kube"` resolves inside
- * it, never to the TypeScript sources) and build-info.json: every source's (and package.json's and
+ * The output mirrors the sources (roles/, playbooks/, bench/workload/) with their templates and
+ * scripts beside them, the engine (lib/) bundled into engine/, its own package.json (so roles'
+ * `import "easy-kube"` resolves to that bundle, never to the TypeScript sources) and build-info.json: every source's (and package.json's and
  * the tsconfigs') size, mtime and ctime, which a compiled playbook compares before it runs
  * (lib/cli/compiled-freshness.ts), refusing to run code older than the sources. Built in a new
  * folder that replaces the old one whole.
@@ -15,12 +15,15 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { build } from "esbuild";
 import { BUILD_INFO_FILE, sourceStamp, type BuildInfo } from "../lib/cli/compiled-freshness.ts";
 
 const repo = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { out: { type: "string", default: "dist" } } });
 const out = resolve(repo, values.out!);
 const SOURCE_FOLDERS = ["lib", "roles", "playbooks", "bench/workload"];
+/** Where the engine's bundle goes in the output. */
+const ENGINE_FOLDER = "engine";
 /** What the build reads besides the sources: the exports it copies, the compiler's settings. */
 const SETTINGS_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json"];
 // The folder is replaced whole, so it can only be one that holds nothing but builds: dist, or a
@@ -48,8 +51,26 @@ for (const path of assets) {
   copyFileSync(join(repo, path), join(building, path));
 }
 
+// The engine (lib/) as one bundle with an entry per export and their shared code in common chunks:
+// loaded as a handful of modules instead of 110 (about 0.1 s less per start here), one copy of each
+// class for every importer. Its compiled files are removed, so nothing can load a second copy.
 const rootPackage = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { name: string; version: string; exports: Record<string, string> };
-const compiledExports = Object.fromEntries(Object.entries(rootPackage.exports).map(([key, target]) => [key, target.replace(/\.ts$/, ".js")]));
+const entries = Object.entries(rootPackage.exports).map(([key, target]) => ({ key, compiled: join(building, target.replace(/\.ts$/, ".js")) }));
+await build({
+  entryPoints: entries.map((entry) => entry.compiled),
+  outbase: join(building, "lib"),
+  outdir: join(building, ENGINE_FOLDER),
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+});
+for (const file of filesUnder(join(building, "lib"))) if (/\.js(\.map)?$/.test(file)) rmSync(file);
+const compiledExports = Object.fromEntries(entries.map(({ key, compiled }) => [key, `./${join(ENGINE_FOLDER, relative(join(building, "lib"), compiled))}`]));
 writeFileSync(join(building, "package.json"), JSON.stringify({ name: rootPackage.name, version: rootPackage.version, type: "module", private: true, exports: compiledExports }, null, 2) + "\n");
 const info: BuildInfo = { sourceRoot: repo, sources };
 writeFileSync(join(building, BUILD_INFO_FILE), JSON.stringify(info) + "\n");

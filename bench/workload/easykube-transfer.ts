@@ -6,7 +6,7 @@
  * programs (the task the benchmark times, from its JSON events).
  */
 import { basename } from "node:path";
-import { command, concurrently, copy, definePlaybook, runPlaybookCli } from "../../lib/index.js";
+import { command, concurrently, copy, definePlaybook, runPlaybookCli } from "easy-kube";
 
 const files = (process.env["TRANSFER_FILES"] ?? "").split(",").filter(Boolean);
 const dest = process.env["TRANSFER_DEST"] ?? "/tmp/easy-kube-transfer";

@@ -4,9 +4,9 @@
  * and block edits, kernel parameters, systemd units, guarded commands, accounts, links and a probe.
  */
 import { join } from "node:path";
+import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
-import { lazyRequire } from "../../lib/util/lazy-require.js";
-import { block, command, copy, definePlaybook, file, group, line, sysctl, systemd, template, user, type Playbook, type Task } from "../../lib/index.js";
+import { block, command, copy, definePlaybook, file, group, line, sysctl, systemd, template, user, type Playbook, type Task } from "easy-kube";
 
 const ROOT = "/opt/easy-kube-bench";
 const SYSCTL_FILE = "/etc/sysctl.d/90-easy-kube-bench.conf";
@@ -125,5 +125,5 @@ function ansibleTasks(spec: Spec, index: number): Record<string, unknown>[] {
 
 export function ansiblePlaybookYaml(hosts: string): string {
   // Loaded here only: the easy-kube side of the benchmark must not pay for a YAML writer at start-up.
-  return lazyRequire<typeof Yaml>("yaml").stringify([{ name: "bench", hosts, become: true, gather_facts: false, vars: BENCH_VARS, tasks: TASKS.flatMap(ansibleTasks) }]);
+  return (createRequire(import.meta.url)("yaml") as typeof Yaml).stringify([{ name: "bench", hosts, become: true, gather_facts: false, vars: BENCH_VARS, tasks: TASKS.flatMap(ansibleTasks) }]);
 }

@@ -6,9 +6,9 @@
 import { createWriteStream, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { join } from "node:path";
 import { EasyKubeError } from "../errors.js";
 import { checkCompiledIsCurrent } from "./compiled-freshness.js";
+import { packageRoot } from "../util/package-root.js";
 import { loadInventory } from "../inventory/load.js";
 import { matchPattern } from "../inventory/patterns.js";
 import { ConsoleReporter } from "../output/console-reporter.js";
@@ -62,7 +62,7 @@ export function isMainModule(meta: ImportMeta): boolean {
 export async function runPlaybookCli(playbook: Playbook, argv: readonly string[] = process.argv.slice(2)): Promise<never> {
   let exitCode: number;
   try {
-    checkCompiledIsCurrent(join(import.meta.dirname, "../.."));
+    checkCompiledIsCurrent(packageRoot(import.meta.dirname));
     exitCode = await runFromArgs(playbook, argv);
   } catch (error) {
     if (error instanceof EasyKubeError) {

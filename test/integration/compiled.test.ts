@@ -1,7 +1,7 @@
 /**
- * The compiled form (npm run build): the sample playbook run by plain node from the build against
- * the real sshd converges, re-runs with changed=0, and a build older than its sources refuses to
- * run, naming the changed file.
+ * The compiled form (npm run build; the engine one bundle): the sample playbook run by plain node
+ * from the build against the real sshd converges, re-runs with changed=0, and a build older than
+ * its sources refuses to run, naming the changed file.
  */
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { execFile } from "node:child_process";
@@ -35,6 +35,9 @@ async function compiled(args: string[]): Promise<{ code: number; stdout: string;
 
 it("runs the sample playbook with plain node, then re-runs with changed=0", async () => {
   expect(existsSync(join(out, "playbooks/sample.ts"))).toBe(false);
+  // The engine is one bundle: no compiled lib module is left to load as a second copy.
+  expect(existsSync(join(out, "engine/index.js"))).toBe(true);
+  expect(existsSync(join(out, "lib/index.js"))).toBe(false);
   const root = mkdtempSync(join(tmpdir(), "ek-compiled-"));
   const { file } = sshdInventory(sshd, { web: ["target"] });
   const vars = ["-e", `sample_root=${root}/app sample_user=ekcomp${process.pid % 1000}`];

@@ -14,8 +14,9 @@ import { EasyKubeError } from "../../errors.js";
 import type { Arch } from "../bundle-vars.js";
 import { runTool } from "../run-tool.js";
 import { fetchSourcePackage, unpackSourcePackage } from "./debian-source-package.js";
+import { packageRoot } from "../../util/package-root.js";
 
-const RECIPE = join(import.meta.dirname, "build-kubernetes.sh");
+const RECIPE = join(packageRoot(import.meta.dirname), "lib/bundle/kubernetes-source/build-kubernetes.sh");
 
 /** Where builds are kept: EASYKUBE_BUILD_CACHE, else beside the lab's base system. */
 export function buildCacheRoot(): string {
