@@ -4,8 +4,9 @@
  * `node dist/playbooks/site.js -i inventory/prod`. tsx compiles every module through a loader
  * thread on each start; the compiled form loads as Node's own modules (measured in bench/startup.ts).
  *
- * The output mirrors the sources (roles/, playbooks/, bench/workload/) with their templates and
- * scripts beside them, the engine (lib/) bundled into engine/, its own package.json (so roles'
+ * The output mirrors the sources (roles/, playbooks/, bench/workload/) with their templates
+ * beside them, the engine (lib/) bundled into engine/ (the files it ships, such as the Kubernetes
+ * build recipe, stay at their lib/ paths, found from the package root), its own package.json (so roles'
  * `import "easy-kube"` resolves to that bundle, never to the TypeScript sources) and build-info.json: every source's (and package.json's and
  * the tsconfigs') size, mtime and ctime, which a compiled playbook compares before it runs
  * (lib/cli/compiled-freshness.ts), refusing to run code older than the sources. Built in a new
@@ -24,8 +25,8 @@ const out = resolve(repo, values.out!);
 const SOURCE_FOLDERS = ["lib", "roles", "playbooks", "bench/workload"];
 /** Where the engine's bundle goes in the output. */
 const ENGINE_FOLDER = "engine";
-/** What the build reads besides the sources: the exports it copies, the compiler's settings. */
-const SETTINGS_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json"];
+/** What the build depends on besides the sources: exports, versions, compiler settings, itself. */
+const SETTINGS_FILES = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts/build-compiled.ts"];
 // The folder is replaced whole, so it can only be one that holds nothing but builds: dist, or a
 // folder under the git-ignored .cache/ or bench/.work/ (tests and the benchmark build there).
 const underScratch = [".cache", "bench/.work"].some((folder) => out.startsWith(join(repo, folder) + "/"));
@@ -70,6 +71,7 @@ await build({
   logLevel: "warning",
 });
 for (const file of filesUnder(join(building, "lib"))) if (/\.js(\.map)?$/.test(file)) rmSync(file);
+removeEmptyFolders(join(building, "lib"));
 const compiledExports = Object.fromEntries(entries.map(({ key, compiled }) => [key, `./${join(ENGINE_FOLDER, relative(join(building, "lib"), compiled))}`]));
 writeFileSync(join(building, "package.json"), JSON.stringify({ name: rootPackage.name, version: rootPackage.version, type: "module", private: true, exports: compiledExports }, null, 2) + "\n");
 const info: BuildInfo = { sourceRoot: repo, sources };
@@ -85,4 +87,10 @@ function filesUnder(folder: string): string[] {
     .filter((entry) => entry.isFile() && !entry.name.endsWith(".md"))
     .map((entry) => join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name))
     .sort();
+}
+
+/** Folders left empty once the compiled lib modules went (the recipe's folder stays). */
+function removeEmptyFolders(folder: string): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) if (entry.isDirectory()) removeEmptyFolders(join(folder, entry.name));
+  if (readdirSync(folder).length === 0) rmSync(folder, { recursive: true });
 }

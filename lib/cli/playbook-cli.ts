@@ -62,7 +62,8 @@ export function isMainModule(meta: ImportMeta): boolean {
 export async function runPlaybookCli(playbook: Playbook, argv: readonly string[] = process.argv.slice(2)): Promise<never> {
   let exitCode: number;
   try {
-    checkCompiledIsCurrent(packageRoot(import.meta.dirname));
+    const root = packageRoot(import.meta.dirname);
+    if (root) checkCompiledIsCurrent(root); // no package folder: not this project's compiled form
     exitCode = await runFromArgs(playbook, argv);
   } catch (error) {
     if (error instanceof EasyKubeError) {

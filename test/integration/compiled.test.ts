@@ -50,6 +50,21 @@ it("runs the sample playbook with plain node, then re-runs with changed=0", asyn
   expect(second.stdout).toMatch(/target\s+: ok=\d+\s+changed=0 /);
 });
 
+it("loads every role of site.ts, through all three entries of the bundled engine", async () => {
+  const { file } = sshdInventory(sshd, { etcd: ["m1"], kube_master: ["m1"], kube_node: ["m1", "n1"] });
+  const listed = await run(process.execPath, [join(out, "playbooks/site.js"), "-i", file, "--list-tasks"], { cwd: repo });
+  for (const role of ["prepare", "pki", "etcd", "kube-master", "docker-ce", "kube-node"]) expect(listed.stdout).toContain(`${role} : `);
+  // One copy of the engine's classes whichever entry a module imports: an error from the bundle
+  // entry is an EasyKubeError of the main entry.
+  const probe = [
+    `const { EasyKubeError } = await import(${JSON.stringify(join(out, "engine/index.js"))});`,
+    `const { bundledFiles } = await import(${JSON.stringify(join(out, "engine/bundle/index.js"))});`,
+    `try { bundledFiles("/nonexistent-bundle", "etcd", "3.4.23", "amd64"); console.log("no error"); } catch (error) { console.log(error instanceof EasyKubeError); }`,
+  ].join("\n");
+  const same = await run(process.execPath, ["--input-type=module", "-e", probe], { cwd: repo });
+  expect(same.stdout.trim()).toBe("true");
+});
+
 it("refuses to run when a source changed after the build, naming it", async () => {
   const infoFile = join(out, BUILD_INFO_FILE);
   const info = JSON.parse(readFileSync(infoFile, "utf8")) as BuildInfo;

@@ -16,7 +16,12 @@ import { runTool } from "../run-tool.js";
 import { fetchSourcePackage, unpackSourcePackage } from "./debian-source-package.js";
 import { packageRoot } from "../../util/package-root.js";
 
-const RECIPE = join(packageRoot(import.meta.dirname), "lib/bundle/kubernetes-source/build-kubernetes.sh");
+/** The build recipe, found when a build runs (not when the bundle's API is imported). */
+function recipe(): string {
+  const root = packageRoot(import.meta.dirname);
+  if (!root) throw new EasyKubeError(`cannot find easy-kube's package folder above ${import.meta.dirname} for its Kubernetes build recipe`);
+  return join(root, "lib/bundle/kubernetes-source/build-kubernetes.sh");
+}
 
 /** Where builds are kept: EASYKUBE_BUILD_CACHE, else beside the lab's base system. */
 export function buildCacheRoot(): string {
@@ -49,7 +54,7 @@ export interface KubernetesBuild {
 export async function kubernetesFromDebianSource(version: string, arch: Arch, programs: readonly string[], log: (line: string) => void): Promise<KubernetesBuild> {
   const root = buildCacheRoot();
   const source = fetchSourcePackage("kubernetes", version, join(root, "source"), log);
-  const key = buildCacheKey({ debianVersion: source.debianVersion, goVersion: goVersion(), arch, recipeSha256: sha256(readFileSync(RECIPE)) });
+  const key = buildCacheKey({ debianVersion: source.debianVersion, goVersion: goVersion(), arch, recipeSha256: sha256(readFileSync(recipe())) });
   const folder = join(root, key);
   const bin = join(folder, "bin");
   const paths = Object.fromEntries(programs.map((p) => [p, join(bin, p)]));
@@ -83,7 +88,7 @@ function runBuild(tree: string, bin: string, version: string, arch: Arch, progra
   const started = Date.now();
   return new Promise<void>((resolve, reject) => {
     // One build per key at a time: a second bundle (another inventory, a test) waits, then finds the programs made.
-    const child = spawn("flock", [join(bin, "..", ".build.lock"), "bash", RECIPE, tree, bin, version, ...programs], { env, stdio: ["ignore", "pipe", fd] });
+    const child = spawn("flock", [join(bin, "..", ".build.lock"), "bash", recipe(), tree, bin, version, ...programs], { env, stdio: ["ignore", "pipe", fd] });
     let pending = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       pending += chunk.toString("utf8");
@@ -94,7 +99,7 @@ function runBuild(tree: string, bin: string, version: string, arch: Arch, progra
         if (line.startsWith("step: ")) log(`  ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line.slice("step: ".length)}`);
       }
     });
-    child.on("error", (error) => reject(new EasyKubeError(`could not run ${RECIPE}: ${error.message}`)));
+    child.on("error", (error) => reject(new EasyKubeError(`could not run ${recipe()}: ${error.message}`)));
     child.on("close", (code) => {
       closeSync(fd);
       if (code === 0) resolve();
