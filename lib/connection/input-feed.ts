@@ -13,20 +13,24 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Writable } from "node:stream";
+import { UNPACED, type SendPace } from "./send-pacing.js";
 
 /** A feed in progress: stop() ends it early (the command failed, the connection went away). */
 export interface Feed {
   stop(): void;
 }
 
-/** Starts writing into `sink`, ends it after the last byte; a read error goes to `onError`. */
-export type InputFeed = (sink: Writable, onError: (error: Error) => void) => Feed;
+/**
+ * Starts writing into `sink`, ends it after the last byte; a read error goes to `onError`. A piece
+ * is written only when `pace` has room for it (send-pacing.ts).
+ */
+export type InputFeed = (sink: Writable, onError: (error: Error) => void, pace?: SendPace) => Feed;
 
 /** Buffers per file being sent: one being read while others wait for the channel's window. */
 const BUFFERS_PER_FEED = 3;
 
 export function feedFile(path: string, pieceBytes: number): InputFeed {
-  return (sink, onError) => {
+  return (sink, onError, pace = UNPACED) => {
     let fd: number | undefined;
     try {
       fd = openSync(path, "r");
@@ -53,6 +57,7 @@ export function feedFile(path: string, pieceBytes: number): InputFeed {
     };
     const pump = () => {
       while (!stopped && !atEnd && free.length > 0) {
+        if (!pace.hasRoomFor(pieceBytes)) return pace.whenRoomFor(pieceBytes, pump);
         const buffer = free.pop()!;
         let read: number;
         try {
@@ -67,6 +72,7 @@ export function feedFile(path: string, pieceBytes: number): InputFeed {
         }
         position += read;
         inFlight++;
+        pace.sent(read);
         // The channel has copied the bytes into its packets when it calls back: the buffer is free.
         sink.write(buffer.subarray(0, read), (error) => {
           inFlight--;
@@ -82,9 +88,22 @@ export function feedFile(path: string, pieceBytes: number): InputFeed {
   };
 }
 
-export function feedBytes(bytes: Buffer): InputFeed {
-  return (sink) => {
-    sink.end(bytes);
-    return { stop: () => undefined };
+/** Bytes in memory, written in pieces of `pieceBytes` as `pace` has room for them. */
+export function feedBytes(bytes: Buffer, pieceBytes: number): InputFeed {
+  return (sink, _onError, pace = UNPACED) => {
+    let position = 0;
+    let stopped = false;
+    const pump = () => {
+      while (!stopped && position < bytes.length) {
+        const piece = bytes.subarray(position, position + pieceBytes);
+        if (!pace.hasRoomFor(piece.length)) return pace.whenRoomFor(piece.length, pump);
+        position += piece.length;
+        pace.sent(piece.length);
+        sink.write(piece);
+      }
+      if (!stopped) sink.end();
+    };
+    pump();
+    return { stop: () => void (stopped = true) };
   };
 }

@@ -22,6 +22,7 @@ import { shellQuote } from "./quote.js";
 import { ShellSession, shellStart } from "./shell-session.js";
 import { runStreamed, type SudoStart } from "./streamed-exec.js";
 import { feedBytes, feedFile } from "./input-feed.js";
+import { SendPacing } from "./send-pacing.js";
 import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSettings } from "./settings.js";
 import { expandProxyCommand, spawnProxyCommand, type JumpHost, type ProxySettings } from "./proxy.js";
@@ -61,6 +62,8 @@ export class SshConnection implements Connection {
   /** Streamed inputs being sent, and the ones waiting for a turn (STREAMS_PER_HOST). */
   private streams = 0;
   private readonly waitingStreams: (() => void)[] = [];
+  /** How far streamed inputs may run ahead of the host (send-pacing.ts), learned per connection. */
+  readonly pacing = new SendPacing();
   commandCount = 0;
 
   constructor(readonly settings: ConnectionSettings) {}
@@ -119,7 +122,8 @@ export class SshConnection implements Connection {
       this.commandCount++;
       return await runStreamed(client, {
         command,
-        input: stdinFile !== undefined ? feedFile(stdinFile, STREAM_READ_BYTES) : feedBytes(Buffer.from(stdin ?? "")),
+        input: stdinFile !== undefined ? feedFile(stdinFile, STREAM_READ_BYTES) : feedBytes(Buffer.from(stdin ?? ""), STREAM_READ_BYTES),
+        pacing: this.pacing,
         sudo: this.sudoStart(sudo),
         timeoutMs: options.timeoutMs,
         cannotOpen: (error) => this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${error.message}`),

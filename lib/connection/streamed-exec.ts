@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import type { Client, ClientChannel } from "ssh2";
 import type { Feed, InputFeed } from "./input-feed.js";
+import { paceChannel, type SendPace, type SendPacing } from "./send-pacing.js";
 import { shellQuote } from "./quote.js";
 import type { CommandResult } from "./types.js";
 
@@ -26,6 +27,8 @@ export interface StreamedExec {
   readonly command: string;
   /** Started only once the command is ready for its input (never when sudo refused). */
   readonly input: InputFeed;
+  /** The connection's send pacing (send-pacing.ts). */
+  readonly pacing: SendPacing;
   readonly sudo?: SudoStart;
   readonly timeoutMs?: number;
   /** The error for a channel that could not be opened. */
@@ -56,6 +59,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
   let prompts = 0;
   let refusedBySudo = false;
   let input: Feed | undefined;
+  let pace: SendPace | undefined;
   let exit: { code: number | null } | undefined;
   let failure: Error | undefined;
   const timer = exec.timeoutMs
@@ -65,6 +69,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
   function fail(error: Error): void {
     failure ??= error;
     input?.stop();
+    pace?.stop();
     channel.close();
   }
 
@@ -76,7 +81,8 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
     stdout.push(early.stdout.subarray(at + ready.length));
     stderr.push(early.stderr);
     isReady = true;
-    input = exec.input(channel, fail);
+    pace = paceChannel(channel, exec.pacing);
+    input = exec.input(channel, fail, pace);
   });
   channel.stderr.on("data", (chunk: Buffer) => {
     if (isReady) return void stderr.push(chunk);
@@ -99,6 +105,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
   channel.on("close", () => {
     if (timer) clearTimeout(timer);
     input?.stop();
+    pace?.stop();
     if (failure) return reject(failure);
     // The command never started (sudo refused, say): what sudo said is the result, as in the shells.
     if (!isReady && (exit || refusedBySudo)) return resolve(result([], [early.stderr], exit?.code ?? 1));

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalConnection } from "../../lib/connection/local.js";
 import { SshConnection } from "../../lib/connection/ssh.js";
+import { IN_FLIGHT_BYTES } from "../../lib/connection/send-pacing.js";
 import type { Connection } from "../../lib/connection/types.js";
 import * as ops from "../../lib/ops/index.js";
 import { writeRemoteFile } from "../../lib/ops/remote-file.js";
@@ -112,6 +113,20 @@ describe("large inputs", () => {
     expect(statSync(dest).size).toBe(200 * 1024 * 1024);
     expect(growthMb).toBeLessThan(48);
     rmSync(dest);
+  });
+
+  it("run only a few hundred KB ahead of what sshd has taken in, not its whole 2 MB window", async () => {
+    const src = makeFile("paced.bin", 16 * 1024 * 1024);
+    const ssh = connect();
+    await ssh.run("true");
+    await writeRemoteFile(ssh, join(dir, "paced.copy"), { path: src, size: statSync(src).size, sha256: sha256(src) });
+    await ssh.run("wc -c", { stdin: Buffer.alloc(4 * 1024 * 1024, 5) });
+    expect(sha256(join(dir, "paced.copy"))).toBe(sha256(src));
+    // Watched at all (ssh2 keeps the window where send-pacing.ts looks), and held to the limit:
+    // sshd granted window back in time, so the limit never had to grow.
+    expect(ssh.pacing.mostInFlight).toBeGreaterThan(0);
+    expect(ssh.pacing.mostInFlight).toBeLessThanOrEqual(IN_FLIGHT_BYTES);
+    expect(ssh.pacing.limit).toBe(IN_FLIGHT_BYTES);
   });
 });
 

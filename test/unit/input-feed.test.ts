@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { feedBytes, feedFile } from "../../lib/connection/input-feed.js";
+import type { SendPace } from "../../lib/connection/send-pacing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ek-feed-"));
 
@@ -69,7 +70,61 @@ describe("feedFile", () => {
 
 it("feedBytes sends the bytes and ends", async () => {
   const { sink, received, ended } = slowSink();
-  feedBytes(Buffer.from("hello"))(sink, () => undefined);
+  feedBytes(Buffer.from("hello"), 1024)(sink, () => undefined);
   await ended;
   expect(Buffer.concat(received).toString()).toBe("hello");
+});
+
+/**
+ * A pace that lets `limit` bytes be in flight and grants them back only when the test says so (as a
+ * host taking in what arrived), recording the most that was ever in flight.
+ */
+function manualPace(limit: number): SendPace & { grant(): void; inFlight: number; most: number; waits: number } {
+  let wake: (() => void) | undefined;
+  return {
+    inFlight: 0,
+    most: 0,
+    waits: 0,
+    hasRoomFor(bytes) {
+      return this.inFlight === 0 || this.inFlight + bytes <= limit;
+    },
+    whenRoomFor(_bytes, resume) {
+      this.waits++;
+      wake = resume;
+    },
+    sent(bytes) {
+      this.inFlight += bytes;
+      this.most = Math.max(this.most, this.inFlight);
+    },
+    grant() {
+      this.inFlight = 0;
+      const resume = wake;
+      wake = undefined;
+      resume?.();
+    },
+    stop: () => undefined,
+  };
+}
+
+describe("with a pace", () => {
+  for (const [name, start] of [
+    ["feedFile", (bytes: Buffer) => (writeFileSync(join(dir, "paced.bin"), bytes), feedFile(join(dir, "paced.bin"), 4096))],
+    ["feedBytes", (bytes: Buffer) => feedBytes(bytes, 4096)],
+  ] as const) {
+    it(`${name} writes a piece only when the pace has room, and waits for the host to take some in`, async () => {
+      const bytes = randomBytes(10 * 4096 + 17);
+      const { sink, received, ended } = slowSink();
+      const pace = manualPace(2 * 4096);
+      start(bytes)(sink, () => undefined, pace);
+      let done = false;
+      void ended.then(() => (done = true));
+      while (!done) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        pace.grant();
+      }
+      expect(Buffer.concat(received).equals(bytes)).toBe(true);
+      expect(pace.most).toBeLessThanOrEqual(2 * 4096);
+      expect(pace.waits).toBeGreaterThanOrEqual(5); // held back between grants, not sent all at once
+    });
+  }
 });
