@@ -6,7 +6,10 @@
  *
  * Through sudo as the shells are: the command first prints a random `ready` marker, and a password
  * is written only when sudo prints its prompt, so neither the password nor the input can reach the
- * wrong reader; the input starts only after the marker.
+ * wrong reader: where sudo may ask for a password, the input starts only after the marker. Where it
+ * cannot (no sudo, or `sudo -n`), nothing but the command reads the channel, and the input starts
+ * at once: the first bytes travel while sudo starts (about 30 ms of a host's CPU, measured on the
+ * lab) instead of after it. Should sudo refuse, what was sent is dropped with the channel.
  */
 import { randomBytes } from "node:crypto";
 import type { Client, ClientChannel } from "ssh2";
@@ -66,6 +69,12 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
     ? setTimeout(() => fail(new Error(`command timed out after ${exec.timeoutMs! / 1000} s: ${exec.command}`)), exec.timeoutMs)
     : undefined;
 
+  const startInput = () => {
+    pace = paceChannel(channel, exec.pacing);
+    input = exec.input(channel, fail, pace);
+  };
+  if (!exec.sudo || exec.sudo.password === undefined) startInput();
+
   function fail(error: Error): void {
     failure ??= error;
     input?.stop();
@@ -81,8 +90,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
     stdout.push(early.stdout.subarray(at + ready.length));
     stderr.push(early.stderr);
     isReady = true;
-    pace = paceChannel(channel, exec.pacing);
-    input = exec.input(channel, fail, pace);
+    if (!input) startInput();
   });
   channel.stderr.on("data", (chunk: Buffer) => {
     if (isReady) return void stderr.push(chunk);
