@@ -21,6 +21,7 @@ import type { CommandResult } from "./types.js";
 export interface SudoStart {
   /** `sudo ... -u USER`, each word quoted. */
   readonly argv: readonly string[];
+  /** Unset: sudo runs with -n and never reads its input (the command's input then starts at once). */
   readonly password?: string;
   /** The prompt sudo was told to print (-p), answered with the password once. */
   readonly prompt: string;
@@ -28,7 +29,10 @@ export interface SudoStart {
 
 export interface StreamedExec {
   readonly command: string;
-  /** Started only once the command is ready for its input (never when sudo refused). */
+  /**
+   * Started once the command is ready for its input where sudo may ask for a password (never then
+   * when sudo refused); at once where it cannot (no sudo, or `sudo -n`: `password` unset).
+   */
   readonly input: InputFeed;
   /** The connection's send pacing (send-pacing.ts). */
   readonly pacing: SendPacing;
@@ -91,6 +95,7 @@ function follow(channel: ClientChannel, ready: Buffer, exec: StreamedExec, resol
     stderr.push(early.stderr);
     isReady = true;
     if (!input) startInput();
+    pace?.commandStarted();
   });
   channel.stderr.on("data", (chunk: Buffer) => {
     if (isReady) return void stderr.push(chunk);

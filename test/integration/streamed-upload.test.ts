@@ -120,10 +120,10 @@ describe("large inputs", () => {
     const ssh = connect();
     await ssh.run("true");
     await writeRemoteFile(ssh, join(dir, "paced.copy"), { path: src, size: statSync(src).size, sha256: sha256(src) });
-    await ssh.run("wc -c", { stdin: Buffer.alloc(4 * 1024 * 1024, 5) });
+    expect((await ssh.run("wc -c", { stdin: Buffer.alloc(4 * 1024 * 1024, 5) })).stdout.trim()).toBe(String(4 * 1024 * 1024));
     expect(sha256(join(dir, "paced.copy"))).toBe(sha256(src));
-    // Watched at all (ssh2 keeps the window where send-pacing.ts looks), and held to the limit:
-    // sshd granted window back in time, so the limit never had to grow.
+    // Watched at all (ssh2 keeps the window where send-pacing.ts looks: unwatched, nothing would be
+    // counted), and sshd granted window back as it took bytes in, so the limit never had to grow.
     expect(ssh.pacing.mostInFlight).toBeGreaterThan(0);
     expect(ssh.pacing.mostInFlight).toBeLessThanOrEqual(IN_FLIGHT_BYTES);
     expect(ssh.pacing.limit).toBe(IN_FLIGHT_BYTES);

@@ -102,6 +102,7 @@ function manualPace(limit: number): SendPace & { grant(): void; inFlight: number
       wake = undefined;
       resume?.();
     },
+    commandStarted: () => undefined,
     stop: () => undefined,
   };
 }

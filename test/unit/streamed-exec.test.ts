@@ -14,7 +14,7 @@ import { runStreamed, type SudoStart } from "../../lib/connection/streamed-exec.
 const PROMPT = "[sudo-prompt]";
 
 /** A channel that records writes, and a client whose exec hands it out with the command it ran. */
-function fakeClient(): { client: Client; channel: EventEmitter & { writes: string[] }; command: () => string } {
+function fakeClient(): { client: Client; channel: EventEmitter & { writes: string[]; stderr: EventEmitter }; command: () => string } {
   const channel = Object.assign(new EventEmitter(), {
     writes: [] as string[],
     stderr: new EventEmitter(),
@@ -63,6 +63,18 @@ describe("runStreamed", () => {
     channel.emit("exit", 0);
     channel.emit("close");
     expect(await result).toMatchObject({ stdout: "out", code: 0 });
+  });
+
+  it("sends the input at once without sudo", async () => {
+    const { client, channel, command } = fakeClient();
+    const result = start(client);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(command()).not.toMatch(/sudo/);
+    expect(channel.writes.join("")).toBe("the file<end>");
+    channel.emit("data", Buffer.from(`${readyMarker(command())}\n`));
+    channel.emit("exit", 0);
+    channel.emit("close");
+    expect((await result).code).toBe(0);
   });
 
   it("with a password: nothing before the prompt, the password on it, the input only after the marker", async () => {
