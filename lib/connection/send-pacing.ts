@@ -1,12 +1,13 @@
 /**
- * How far a streamed input may run ahead of its host: at most IN_FLIGHT_BYTES sent that the host has
- * not yet taken in, instead of the whole window the host offers (2 MB from OpenSSH).
+ * How far a streamed input may run ahead of its host: IN_FLIGHT_BYTES sent that the host has not
+ * yet taken in (to begin with: see STALL_MS), instead of the whole window the host offers (2 MB from
+ * OpenSSH).
  *
  * Why: OpenSSH's sshd keeps what a channel received, but its command has not yet read, in one buffer
  * that it compacts by moving the rest to the front; with 2 MB waiting there, moving costs more than
  * decrypting. Measured on the lab (100 MB to `cat > /dev/null`): sshd used 610 ms of CPU with the
  * whole window in flight and 140 ms with 256 KB; to 10 machines sharing 2 cores the send took 4.6 s
- * against 2.8 s (scp -O: 2.7 s). OpenSSH's own client never fills the window this way.
+ * against 2.8 s (scp -O: 2.7 s).
  *
  * ssh2 has no event for a window adjustment, so the channel's window field is watched (a setter on
  * it; ssh2 itself reads and writes it as before). Where ssh2 keeps it elsewhere (another version),
