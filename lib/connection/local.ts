@@ -1,8 +1,10 @@
 /** The control machine itself (delegate_to: localhost, ansible_connection=local), run through zx. */
 import { createReadStream } from "node:fs";
+import { PassThrough, type Readable } from "node:stream";
 import { stripSudoPrompt, wrapWithSudo } from "./become.js";
 import type { ConnectionSettings } from "./settings.js";
-import type { CommandResult, Connection, RunOptions } from "./types.js";
+import { feedParts } from "./input-feed.js";
+import type { CommandResult, Connection, InputPart, RunOptions } from "./types.js";
 
 export class LocalConnection implements Connection {
   commandCount = 0;
@@ -30,7 +32,8 @@ export class LocalConnection implements Connection {
       this.passwordNeeded ??= $({ nothrow: true, quiet: true })`sudo -n -u ${become.user} true`.then((r) => r.exitCode !== 0);
       if (!(await this.passwordNeeded)) become = { user: become.user };
     }
-    const stdin = options.stdinFile !== undefined ? createReadStream(options.stdinFile) : options.stdin;
+    const parts = options.stdinParts !== undefined ? partsStream(options.stdinParts) : undefined;
+    const stdin = parts ? parts.stream : options.stdinFile !== undefined ? createReadStream(options.stdinFile) : options.stdin;
     const wrapped = needsSudo ? wrapWithSudo(command, become, stdin) : { command, stdin };
     this.commandCount++;
     const output = await $({
@@ -39,6 +42,8 @@ export class LocalConnection implements Connection {
       quiet: true,
       timeout: options.timeoutMs,
     })`/bin/sh -c ${wrapped.command}`;
+    // A part that failed its check ended the input early; the command's own verdict does not count.
+    if (parts?.failure) throw parts.failure;
     const bytes = output.buffer();
     return {
       stdout: bytes.toString("utf8"),
@@ -49,4 +54,15 @@ export class LocalConnection implements Connection {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The parts as one stream; a failed part ends it there (the command sees the input end early). */
+function partsStream(parts: readonly InputPart[]): { stream: Readable; failure?: Error } {
+  const stream = new PassThrough();
+  const state: { stream: Readable; failure?: Error } = { stream };
+  feedParts(parts, 256 * 1024)(stream, (error) => {
+    state.failure ??= error;
+    stream.end();
+  });
+  return state;
 }

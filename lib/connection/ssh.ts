@@ -21,7 +21,7 @@ import { SUDO_PROMPT } from "./become.js";
 import { shellQuote } from "./quote.js";
 import { ShellSession, shellStart } from "./shell-session.js";
 import { runStreamed, type SudoStart } from "./streamed-exec.js";
-import { feedBytes, feedFile } from "./input-feed.js";
+import { feedBytes, feedFile, feedParts } from "./input-feed.js";
 import { SendPacing } from "./send-pacing.js";
 import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSettings } from "./settings.js";
@@ -41,9 +41,9 @@ const SHELLS_PER_MODE = 2;
 const CONNECT_ATTEMPTS = 4;
 
 /**
- * Streamed inputs at once per host: several files of one operation (a component's programs) overlap
- * one's start and check with another's bytes. With the shells, at most 7 channels per host, below
- * MaxSessions.
+ * Streamed inputs at once per host (files of one operation go in one input: see ops/upload-batch.ts;
+ * images to `docker load`, archives to tar each have their own). With the shells, at most 7 channels
+ * per host, below MaxSessions.
  */
 const STREAMS_PER_HOST = 3;
 
@@ -75,7 +75,7 @@ export class SshConnection implements Connection {
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
     const needsSudo = (options.become ?? this.settings.becomeByDefault) && this.settings.become.user !== this.settings.user;
     const client = await this.connect();
-    if (options.stdinFile !== undefined || Buffer.byteLength(options.stdin ?? "") > INLINE_STDIN) return this.runWithStreamedInput(client, needsSudo, command, options);
+    if (options.stdinFile !== undefined || options.stdinParts !== undefined || Buffer.byteLength(options.stdin ?? "") > INLINE_STDIN) return this.runWithStreamedInput(client, needsSudo, command, options);
     const shell = this.shell(client, needsSudo);
     shell.inFlight++;
     try {
@@ -113,7 +113,7 @@ export class SshConnection implements Connection {
    * once; the others wait for a turn.
    */
   private async runWithStreamedInput(client: Client, sudo: boolean, command: string, options: RunOptions): Promise<CommandResult> {
-    const { stdin, stdinFile } = options;
+    const { stdin, stdinFile, stdinParts } = options;
     // A finished stream hands its turn to the next waiting one (the count stays), so none slips in between.
     if (this.streams >= STREAMS_PER_HOST) await new Promise<void>((resolve) => this.waitingStreams.push(resolve));
     else this.streams++;
@@ -122,7 +122,7 @@ export class SshConnection implements Connection {
       this.commandCount++;
       return await runStreamed(client, {
         command,
-        input: stdinFile !== undefined ? feedFile(stdinFile, STREAM_READ_BYTES) : feedBytes(Buffer.from(stdin ?? ""), STREAM_READ_BYTES),
+        input: stdinParts !== undefined ? feedParts(stdinParts, STREAM_READ_BYTES) : stdinFile !== undefined ? feedFile(stdinFile, STREAM_READ_BYTES) : feedBytes(Buffer.from(stdin ?? ""), STREAM_READ_BYTES),
         pacing: this.pacing,
         sudo: this.sudoStart(sudo),
         timeoutMs: options.timeoutMs,

@@ -15,6 +15,22 @@ export interface CommandResult {
  */
 export const INLINE_STDIN = 128 * 1024;
 
+/**
+ * A file on the control machine, sent only as the bytes its digest was taken of: while it is read,
+ * either the open file keeps `stamp` (util/file-stamp.ts: then nothing changed it since it was
+ * hashed, and the bytes need no hashing again) or, without a stamp, the bytes read are hashed and
+ * compared. Exactly `size` bytes are sent; a file that changed fails the command's input.
+ */
+export interface SentFile {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly stamp?: string;
+}
+
+/** A piece of a streamed input: bytes in memory, or a file checked as it is read (SentFile). */
+export type InputPart = { readonly bytes: Buffer } | { readonly file: SentFile };
+
 export interface RunOptions {
   /** Bytes written to the command's standard input, then closed. */
   readonly stdin?: string | Buffer;
@@ -23,6 +39,12 @@ export interface RunOptions {
    * whole into memory); instead of `stdin`.
    */
   readonly stdinFile?: string;
+  /**
+   * Pieces streamed one after another as the command's standard input, each only after the one
+   * before was sent whole and checked: a command can take several files and learn, from bytes that
+   * follow a file, that the control machine vouches for it. Instead of `stdin` and `stdinFile`.
+   */
+  readonly stdinParts?: readonly InputPart[];
   /** Run through become (sudo); defaults to the connection's setting. */
   readonly become?: boolean;
   readonly timeoutMs?: number;

@@ -12,7 +12,7 @@
  * Kept in $XDG_CACHE_HOME/easy-kube (or ~/.cache/easy-kube), EASYKUBE_DIGEST_CACHE names another file
  * and `off` disables it; unreadable or foreign content is ignored, and the file is replaced whole.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type BigIntStats } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -35,11 +35,6 @@ export function digestCacheFile(): string | undefined {
   if (configured === "off") return undefined;
   if (configured) return configured;
   return join(process.env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "easy-kube", "local-sha256.json");
-}
-
-/** What must not have changed since the file was hashed. */
-export function fileStamp(stat: BigIntStats): string {
-  return [stat.size, stat.mtimeNs, stat.ctimeNs, stat.ino, stat.dev].join(":");
 }
 
 export class DigestCache {
@@ -90,6 +85,3 @@ export class DigestCache {
   }
 }
 
-export function statForStamp(path: string): BigIntStats {
-  return statSync(path, { bigint: true });
-}

@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, type BigIntStats } from "node:fs";
 import { resolve } from "node:path";
-import { CACHED_FROM_BYTES, DigestCache, digestCacheFile, fileStamp, SETTLED_MS, statForStamp } from "./digest-cache.js";
+import { CACHED_FROM_BYTES, DigestCache, digestCacheFile, SETTLED_MS } from "./digest-cache.js";
+import { fileStamp, statForStamp } from "../util/file-stamp.js";
 import { EasyKubeError } from "../errors.js";
 
 /** Files are hashed in pieces of this size: a 200 MB program never sits in memory whole. */
@@ -13,12 +14,20 @@ const checksums = new Map<string, { stamp: string; digest: LocalDigest; remember
 export interface LocalDigest {
   readonly size: number;
   readonly sha256: string;
+  /**
+   * The file's stamp (util/file-stamp.ts) when it had settled before it was hashed (SETTLED_MS) and
+   * did not change while it was: as long as the file keeps it, its bytes are the hashed ones, and an
+   * upload need not hash them again. Unset for a file changed just before (a write in the same tick
+   * of the file system's clock would not show).
+   */
+  readonly stamp?: string;
 }
 
 export interface DigestOptions {
   /**
-   * The digest may come from an earlier run (digest-cache.ts): only for bytes the host checks on
-   * arrival (uploads), never for a decision taken on the control machine alone.
+   * The digest may come from an earlier run (digest-cache.ts): for uploads, which send the file only
+   * while it keeps the stamp the digest holds under (input-feed.ts). Decisions taken on the control
+   * machine alone hash the file again once per run.
    */
   readonly remembered?: boolean;
 }
@@ -44,8 +53,11 @@ export function localDigest(path: string, options: DigestOptions = {}): LocalDig
   const absolute = resolve(path);
   const remembered = persistent?.get(absolute, stamp);
   const hashStarted = Date.now();
-  const digest = { size, sha256: remembered ?? sha256OfFile(path) };
-  if (persistent && remembered === undefined && settled(path, stamp, stat, hashStarted)) persistent.put(absolute, stamp, digest.sha256);
+  const sha256 = remembered ?? sha256OfFile(path);
+  // A remembered digest was remembered only once its file had settled.
+  const trusted = remembered !== undefined || settled(path, stamp, stat, hashStarted);
+  const digest: LocalDigest = trusted ? { size, sha256, stamp } : { size, sha256 };
+  if (persistent && remembered === undefined && trusted) persistent.put(absolute, stamp, sha256);
   checksums.set(path, { stamp, digest, remembered: remembered !== undefined });
   return digest;
 }

@@ -9,7 +9,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DigestCache, fileStamp, SETTLED_MS, statForStamp } from "../../lib/ops/digest-cache.js";
+import { DigestCache, SETTLED_MS } from "../../lib/ops/digest-cache.js";
+import { fileStamp, statForStamp } from "../../lib/util/file-stamp.js";
 import { localDigest, localSha256 } from "../../lib/ops/local-file.js";
 import { writeFileScript } from "../../lib/ops/remote-file.js";
 

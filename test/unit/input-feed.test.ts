@@ -1,16 +1,20 @@
 /**
  * A file fed to a streamed command: every byte in order, through no more than a few buffers reused
  * once the channel took their bytes (not one new buffer per piece), the sink ended after the last
- * byte; a missing file is an error, and a stopped feed reads no further.
+ * byte; a missing file is an error, and a stopped feed reads no further. A file sent as the bytes
+ * of a digest ends only when it proved to be them, and parts follow one another only while each
+ * ended well.
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { feedBytes, feedFile } from "../../lib/connection/input-feed.js";
+import { feedBytes, feedFile, feedParts, type InputFeed } from "../../lib/connection/input-feed.js";
 import type { SendPace } from "../../lib/connection/send-pacing.js";
+import type { SentFile } from "../../lib/connection/types.js";
+import { fileStamp, statForStamp } from "../../lib/util/file-stamp.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ek-feed-"));
 
@@ -128,4 +132,103 @@ describe("with a pace", () => {
       expect(pace.waits).toBeGreaterThanOrEqual(5); // held back between grants, not sent all at once
     });
   }
+});
+
+/** A file's digest as an upload plans it: its size and sha256, and its stamp when `stamped`. */
+function planned(path: string, stamped: boolean): SentFile {
+  const bytes = readFileSync(path);
+  const digest = { path, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
+  return stamped ? { ...digest, stamp: fileStamp(statForStamp(path)) } : digest;
+}
+
+/** Longer than a tick of the file system's clock: a change after it shows in mtime and ctime. */
+const aTickLater = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+/** Feeds until the sink ends or the feed reports an error, whichever comes first. */
+async function outcome(feed: InputFeed, sink: Writable, ended: Promise<void>): Promise<Error | "ended"> {
+  return new Promise((resolve) => {
+    feed(sink, resolve);
+    void ended.then(() => resolve("ended"));
+  });
+}
+
+describe("feedFile with the digest it was planned with", () => {
+  for (const stamped of [true, false]) {
+    const how = stamped ? "by its stamp" : "by hashing what it reads";
+    it(`sends exactly the planned size of an unchanged file and ends (checked ${how})`, async () => {
+      const path = join(dir, `same-${stamped}.bin`);
+      const bytes = randomBytes(3 * 4096 + 5);
+      writeFileSync(path, bytes);
+      const { sink, received, ended } = slowSink();
+      expect(await outcome(feedFile(path, 4096, planned(path, stamped)), sink, ended)).toBe("ended");
+      expect(Buffer.concat(received).equals(bytes)).toBe(true);
+    });
+
+    it(`fails without ending the sink when the file changes while it is sent (checked ${how})`, async () => {
+      const path = join(dir, `changing-${stamped}.bin`);
+      writeFileSync(path, randomBytes(8 * 4096));
+      await aTickLater();
+      const expected = planned(path, stamped);
+      const { sink, received, ended } = slowSink();
+      const feed = feedFile(path, 4096, expected);
+      // The second half is rewritten, same size, once the first piece went out.
+      const rewrite = setTimeout(() => writeFileSync(path, randomBytes(4 * 4096), { flag: "r+" }), 0);
+      const result = await outcome(feed, sink, ended);
+      clearTimeout(rewrite);
+      expect(result).toBeInstanceOf(Error);
+      expect((result as Error).message).toMatch(stamped ? /changed since it was hashed/ : /now has sha256 [0-9a-f]{64}, not the/);
+      expect(received.length).toBeGreaterThan(0); // it was caught after sending began, not before
+      expect(sink.writableEnded).toBe(false);
+    });
+  }
+
+  it("refuses at once a stamped file that changed after it was hashed, sending nothing", async () => {
+    const path = join(dir, "edited.bin");
+    writeFileSync(path, randomBytes(4096));
+    const expected = planned(path, true);
+    await aTickLater();
+    writeFileSync(path, randomBytes(4096));
+    const { sink, received, ended } = slowSink();
+    const result = await outcome(feedFile(path, 1024, expected), sink, ended);
+    expect((result as Error).message).toMatch(/edited\.bin changed since it was hashed/);
+    expect(received).toEqual([]);
+  });
+
+  it("fails on a file shorter than planned, and sends no more than planned of a longer one", async () => {
+    const path = join(dir, "short.bin");
+    const bytes = randomBytes(2 * 4096);
+    writeFileSync(path, bytes);
+    const short = slowSink();
+    const tooShort = await outcome(feedFile(path, 4096, { ...planned(path, false), size: 3 * 4096 }), short.sink, short.ended);
+    expect((tooShort as Error).message).toMatch(/has 8192 bytes, not the 12288 it had when it was hashed/);
+    // Only the first 4096 bytes were hashed into the plan: exactly those go, and they check out.
+    const head = bytes.subarray(0, 4096);
+    const long = slowSink();
+    const sha256 = createHash("sha256").update(head).digest("hex");
+    expect(await outcome(feedFile(path, 1024, { path, size: 4096, sha256 }), long.sink, long.ended)).toBe("ended");
+    expect(Buffer.concat(long.received).equals(head)).toBe(true);
+  });
+});
+
+describe("feedParts", () => {
+  it("sends the parts in order into one sink and ends it once", async () => {
+    const path = join(dir, "part.bin");
+    const bytes = randomBytes(5000);
+    writeFileSync(path, bytes);
+    const { sink, received, ended } = slowSink();
+    const parts = [{ file: planned(path, true) }, { bytes: Buffer.from("one\n") }, { file: planned(path, false) }, { bytes: Buffer.from("two\n") }];
+    expect(await outcome(feedParts(parts, 1024), sink, ended)).toBe("ended");
+    expect(Buffer.concat(received).equals(Buffer.concat([bytes, Buffer.from("one\n"), bytes, Buffer.from("two\n")]))).toBe(true);
+  });
+
+  it("sends nothing after a part that failed its check: the line that would vouch for it never goes", async () => {
+    const path = join(dir, "bad-part.bin");
+    writeFileSync(path, randomBytes(5000));
+    const expected = { ...planned(path, false), sha256: "0".repeat(64) };
+    const { sink, received, ended } = slowSink();
+    const result = await outcome(feedParts([{ file: expected }, { bytes: Buffer.from("vouched\n") }], 1024), sink, ended);
+    expect(result).toBeInstanceOf(Error);
+    expect(Buffer.concat(received).includes("vouched")).toBe(false);
+    expect(sink.writableEnded).toBe(false);
+  });
 });
