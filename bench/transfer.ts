@@ -7,8 +7,9 @@
  *
  * Both are timed with their connections already open: scp through an OpenSSH ControlMaster opened
  * beforehand, easy-kube from its JSON events (the copy task's longest host; an earlier task opened
- * the connections). easy-kube's time includes what scp does not do: the host checks the received
- * size and sha256 before the rename. Throughput is the bytes that reached all hosts per second. The
+ * the connections). easy-kube's time includes what scp does not do: every file goes to a temporary
+ * file and is renamed only once the control machine vouched for its bytes (remote-file.ts), with
+ * root's owner and mode. Throughput is the bytes that reached all hosts per second. The
  * controller's peak memory is the whole process tree's (easy-kube: the Node process; scp: the scp
  * and ssh processes, the ControlMaster's not counted).
  */

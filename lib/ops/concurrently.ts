@@ -1,9 +1,8 @@
 /**
  * concurrently: independent operations (files at different paths: a component's programs) planned
  * and applied together instead of one after another. Their facts are read at once, across the host's
- * shells, and their uploads overlap (a connection sends a few streams at a time), so a file's start
- * and its check on the host overlap another file's bytes: measured on the lab, each file sent alone
- * cost about 30 ms beyond its bytes.
+ * shells, and their uploads go to the host as one input to one script (upload-batch.ts): measured on
+ * the lab, each file sent alone cost about 30 ms beyond its bytes.
  *
  * Only for operations that do not depend on each other's effects: the runner applies a task's other
  * operations strictly in order.
@@ -26,7 +25,8 @@ export function concurrently(title: string, operations: readonly Operation[]): O
         async apply() {
           // Every upload runs to its end, each atomic on its own; then the failures are reported.
           const settled = await Promise.allSettled(changing.map((plan) => plan.apply?.()));
-          const failures = settled.filter((result): result is PromiseRejectedResult => result.status === "rejected").map((result) => result.reason as Error);
+          // Distinct: the files of one upload script fail together, with its one error.
+          const failures = [...new Set(settled.filter((result): result is PromiseRejectedResult => result.status === "rejected").map((result) => result.reason as Error))];
           if (failures.length > 0) {
             // Some may have changed the host: the runner forgets facts only after a success.
             target.facts.invalidate();

@@ -2,7 +2,8 @@
  * copy: puts bytes (given content, or a file on the control machine) at a path on the host. The
  * upload happens only when the sha256 differs; attributes alone are fixed with chmod/chown. A file
  * from the control machine is streamed from disk (never read whole, whatever its size and the
- * number of hosts) and checked on the host against the size and sha256 it was planned with.
+ * number of hosts), sent only as the bytes it was planned with, and installed only when the control
+ * machine vouched for them (remote-file.ts).
  */
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
@@ -84,7 +85,7 @@ export async function planCopy(target: Target, args: CopyArgs): Promise<Plan> {
 
 function localSourceDigest(src: string, dest: string): LocalDigest {
   try {
-    return localDigest(src, { remembered: true }); // the host checks what it receives against it
+    return localDigest(src, { remembered: true }); // the upload sends the file only while it is still what was hashed
   } catch (error) {
     throw new EasyKubeError(`copy to ${dest}: ${(error as Error).message}`);
   }

@@ -6,8 +6,11 @@
  * putting mtime back (touch -d) changes ctime, which user programs cannot set on Linux's own file
  * systems (vfat and exFAT report the creation time instead: there, EASYKUBE_DIGEST_CACHE=off). A
  * file is remembered only when it had not changed for a while before it was hashed and did not
- * change while it was. Only uploads use it (copy, installBinary), whose hosts check the bytes they
- * receive against the digest and refuse a mismatch, so a wrong entry cannot install wrong bytes.
+ * change while it was. Only uploads use it (copy, installBinary), which send a file only while it
+ * keeps that stamp (input-feed.ts): trusting an unchanged stamp for unchanged bytes, as git's index
+ * and rsync's quick check do. A wrong entry (a file system whose ctime lies) would send the file's
+ * real bytes under the wrong digest, never silently: every plan hashes the host's copy, so that
+ * file would show as changed on every run.
  *
  * Kept in $XDG_CACHE_HOME/easy-kube (or ~/.cache/easy-kube), EASYKUBE_DIGEST_CACHE names another file
  * and `off` disables it; unreadable or foreign content is ignored, and the file is replaced whole.

@@ -21,8 +21,9 @@ export function installBinary(args: InstallBinaryArgs): Operation {
   return {
     title: `install ${args.dest}`,
     async plan(target) {
-      // A digest remembered from an earlier run is enough here: the host checks the bytes it
-      // receives against it, so a file changed behind the cache's back is refused there.
+      // A digest remembered from an earlier run is enough here: it holds while the file keeps the
+      // stamp it was hashed under, and the upload sends the file only while it does, so a file
+      // changed since is refused when it is sent.
       const actual = localSha256(args.src, { remembered: true });
       if (actual !== args.sha256.toLowerCase()) {
         throw new EasyKubeError(`${args.src} has sha256 ${actual}, the manifest expects ${args.sha256}; refusing to install a file that does not match`);

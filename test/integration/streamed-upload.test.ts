@@ -3,12 +3,13 @@
  * their own (one round trip, whatever the size), read from disk in pieces (the controller's memory
  * does not grow with the file), leaving nothing behind in the long-lived shells (their umask) or
  * on the host (temporary files of a transfer that was cut, ran out of disk or got fewer bytes than
- * announced), and never replacing the target with a partial file.
+ * announced), and never replacing the target with a partial file or with bytes the control machine
+ * did not vouch for. A host's files go in one command.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +18,9 @@ import { SshConnection } from "../../lib/connection/ssh.js";
 import { IN_FLIGHT_BYTES } from "../../lib/connection/send-pacing.js";
 import type { Connection } from "../../lib/connection/types.js";
 import * as ops from "../../lib/ops/index.js";
-import { writeRemoteFile } from "../../lib/ops/remote-file.js";
+import { writeRemoteFile, type WriteOptions } from "../../lib/ops/remote-file.js";
+import { uploadScript } from "../../lib/ops/remote-file-script.js";
+import { fileStamp, statForStamp } from "../../lib/util/file-stamp.js";
 import { SUDO_PASSWORD, SUDO_PASSWORD_USER, SUDO_USER } from "../helpers/sshd.js";
 import { sshdSettings } from "../helpers/ssh-settings.js";
 import { liveTarget } from "../helpers/converge.js";
@@ -189,17 +192,89 @@ describe("a transfer that does not complete", () => {
     expect(most).toBe(3);
   });
 
-  it("is refused before the rename when the source is shorter than announced, or differs", async () => {
+  it("is refused before the rename when the source is shorter than planned, differs, or changed since it was hashed", async () => {
     const ssh = connect();
     const src = makeFile("short.bin", 2 * 1024 * 1024);
     const dest = join(dir, "short-target");
     writeFileSync(dest, "old version\n");
     const { size } = statSync(src);
-    await expect(writeRemoteFile(ssh, dest, { path: src, size: size + 4096, sha256: sha256(src) })).rejects.toThrow(new RegExp(`received ${size} bytes of ${size + 4096} for ${dest}: the transfer was cut short`));
+    await expect(writeRemoteFile(ssh, dest, { path: src, size: size + 4096, sha256: sha256(src) })).rejects.toThrow(new RegExp(`short\\.bin has ${size} bytes, not the ${size + 4096} it had when it was hashed`));
     const other = makeFile("other.bin", size, 2);
-    await expect(writeRemoteFile(ssh, dest, { path: other, size, sha256: sha256(src) })).rejects.toThrow(/have sha256 [0-9a-f]{64}, expected/);
+    await expect(writeRemoteFile(ssh, dest, { path: other, size, sha256: sha256(src) })).rejects.toThrow(/other\.bin now has sha256 [0-9a-f]{64}, not the [0-9a-f]{64} it was planned with/);
+    // Planned with its stamp (as a settled bundle file is), then rewritten a tick later, same size.
+    const planned = { path: src, size, sha256: sha256(src), stamp: fileStamp(statForStamp(src)) };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    makeFile("short.bin", size, 3);
+    await expect(writeRemoteFile(ssh, dest, planned)).rejects.toThrow(/short\.bin changed since it was hashed/);
     expect(readFileSync(dest, "utf8")).toBe("old version\n");
     expect(leftovers(dir)).toEqual([]);
+  });
+
+  it("is refused by the host when the line vouching for the bytes is wrong or missing", async () => {
+    const ssh = connect();
+    const dest = join(dir, "vouched-target");
+    writeFileSync(dest, "old version\n");
+    const script = uploadScript([{ dest, options: {}, received: { size: 5, confirmation: "ok-test-0" } }]);
+    for (const input of ["hello", "hel", "hellook-test-1\n", "helloXok-test-0\n"]) {
+      const result = await ssh.run(script, { stdinParts: [{ bytes: Buffer.from(input) }] });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/the control machine did not vouch for the bytes received/);
+      expect(readFileSync(dest, "utf8")).toBe("old version\n");
+      expect(leftovers(dir)).toEqual([]);
+    }
+    expect((await ssh.run(script, { stdinParts: [{ bytes: Buffer.from("hellook-test-0\n") }] })).code).toBe(0);
+    expect(readFileSync(dest, "utf8")).toBe("hello");
+  });
+});
+
+describe("several files to one host", () => {
+  it("go in one command, through one sudo, each in place with its mode", async () => {
+    const ssh = connect();
+    const folder = join(dir, "component");
+    mkdirSync(folder);
+    const files = [1, 2, 3, 4].map((seed) => makeFile(`program-${seed}.bin`, seed * 700 * 1024, seed));
+    const large = Buffer.alloc(300 * 1024, 7); // bytes over INLINE_STDIN go with the files
+    const copies = [
+      ...files.map((src, index) => ops.copy({ src, dest: join(folder, `program-${index}`), mode: index % 2 ? "0700" : "0755" })),
+      ops.copy({ content: large, dest: join(folder, "data") }),
+    ];
+    const plan = await ops.concurrently("install the component", copies).plan(liveTarget(ssh));
+    const before = ssh.commandCount;
+    await plan.apply!();
+    expect(ssh.commandCount - before).toBe(1);
+    files.forEach((src, index) => {
+      expect(sha256(join(folder, `program-${index}`))).toBe(sha256(src));
+      expect(statSync(join(folder, `program-${index}`)).mode & 0o777).toBe(index % 2 ? 0o700 : 0o755);
+      expect(statSync(join(folder, `program-${index}`)).uid).toBe(0);
+    });
+    expect(readFileSync(join(folder, "data")).equals(large)).toBe(true);
+    expect(statSync(join(folder, "data")).mode & 0o777).toBe(0o644);
+    expect(leftovers(folder)).toEqual([]);
+    expect((await ops.concurrently("again", copies).plan(liveTarget(ssh))).changes).toEqual([]);
+  });
+
+  it("are installed only once all arrived and checked out: one failure installs none, leaves nothing behind", async () => {
+    const ssh = connect();
+    const folder = join(dir, "partial");
+    mkdirSync(folder);
+    const src = makeFile("part.bin", 1024 * 1024);
+    const source = { path: src, size: statSync(src).size, sha256: sha256(src) };
+    const failures = async (uploads: [string, WriteOptions?][]) => {
+      const results = await Promise.allSettled(uploads.map(([dest, options]) => writeRemoteFile(ssh, dest, source, options)));
+      return new Set(results.map((result) => (result.status === "rejected" ? (result.reason as Error) : undefined)));
+    };
+    // A folder that is missing stops the script before it reads a byte.
+    const dests = [join(folder, "first"), join(folder, "missing-folder", "second"), join(folder, "third")];
+    const missing = await failures(dests.map((dest) => [dest]));
+    expect(missing.size).toBe(1); // one script, one error, for each of its files
+    const [error] = [...missing];
+    expect(error?.message).toContain(`write ${dests.join(", ")}`);
+    expect(error?.message).toContain(`folder ${folder}/missing-folder does not exist`);
+    // A validation that fails after every file arrived.
+    const refused = await failures([[join(folder, "first")], [join(folder, "checked"), { validate: "grep -q never-there %s" }]]);
+    expect([...refused][0]?.message).toMatch(/command failed with exit code 1: write .*first, .*checked/);
+    for (const name of ["first", "checked", "third"]) expect(existsSync(join(folder, name))).toBe(false);
+    expect(readdirSync(folder)).toEqual([]); // no temporary folder either
   });
 });
 
@@ -229,10 +304,18 @@ describe("through sudo", () => {
   });
 });
 
-it("the control machine's own connection streams a file to a command too", async () => {
+it("the control machine's own connection streams a file to a command too, and writes checked files", async () => {
+  const local = LocalConnection.controlMachine();
   const src = makeFile("local.bin", 3 * 1024 * 1024 + 5);
-  const result = await LocalConnection.controlMachine().run("sha256sum", { stdinFile: src });
+  const result = await local.run("sha256sum", { stdinFile: src });
   expect(result.stdout.split(" ")[0]).toBe(sha256(src));
+  const dest = join(dir, "local-target");
+  await writeRemoteFile(local, dest, { path: src, size: statSync(src).size, sha256: sha256(src) });
+  expect(sha256(dest)).toBe(sha256(src));
+  const other = makeFile("local-other.bin", statSync(src).size, 4);
+  await expect(writeRemoteFile(local, dest, { path: other, size: statSync(src).size, sha256: "0".repeat(64) })).rejects.toThrow(/local-other\.bin now has sha256/);
+  expect(sha256(dest)).toBe(sha256(src));
+  expect(leftovers(dir)).toEqual([]);
 });
 
 /**
