@@ -2,9 +2,9 @@
  * The transfer benchmark's easy-kube side: `tsx bench/workload/easykube-transfer.ts -i INV -l HOSTS`
  * with TRANSFER_FILES (comma-separated local files) and TRANSFER_DEST (a folder on the hosts) in the
  * environment. One play, as a role installs programs: an empty folder (the connection and both of its
- * sudo shells opened, as scp's ControlMaster connections are beforehand),
- * then `copy` of every file into it, the copies sent concurrently as roles send a component's
- * programs (the task the benchmark times, from its JSON events).
+ * sudo shells opened, as scp's ControlMaster connections are beforehand), then `copy` of every file
+ * into it, the copies sent concurrently as roles send a component's programs (the task the
+ * benchmark times, from its JSON events).
  */
 import { basename } from "node:path";
 import { command, concurrently, copy, definePlaybook, runPlaybookCli } from "easy-kube";
