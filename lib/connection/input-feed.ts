@@ -24,7 +24,10 @@ import type { InputPart, SentFile } from "./types.js";
 
 /** Where a feed writes: an SSH channel, a pipe to a local command, or the next piece of a longer input. */
 export interface FeedSink {
-  /** The callback runs once the sink has taken the bytes (their buffer may then be reused). */
+  /**
+   * The callback runs once the sink no longer needs `chunk` (the feed then reuses its buffer): an
+   * SSH channel has copied it into packets by then; a stream that only queues it must copy it.
+   */
   write(chunk: Buffer, callback?: (error?: Error | null) => void): unknown;
   end(): unknown;
 }

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { PassThrough, type Readable } from "node:stream";
 import { stripSudoPrompt, wrapWithSudo } from "./become.js";
 import type { ConnectionSettings } from "./settings.js";
-import { feedParts } from "./input-feed.js";
+import { feedParts, type Feed } from "./input-feed.js";
 import type { CommandResult, Connection, InputPart, RunOptions } from "./types.js";
 
 export class LocalConnection implements Connection {
@@ -42,6 +42,8 @@ export class LocalConnection implements Connection {
       quiet: true,
       timeout: options.timeoutMs,
     })`/bin/sh -c ${wrapped.command}`;
+    // A command that ended before it read everything (a missing folder) leaves the feed waiting.
+    parts?.feed.stop();
     // A part that failed its check ended the input early; the command's own verdict does not count.
     if (parts?.failure) throw parts.failure;
     const bytes = output.buffer();
@@ -57,10 +59,13 @@ export class LocalConnection implements Connection {
 }
 
 /** The parts as one stream; a failed part ends it there (the command sees the input end early). */
-function partsStream(parts: readonly InputPart[]): { stream: Readable; failure?: Error } {
+function partsStream(parts: readonly InputPart[]): { stream: Readable; feed: Feed; failure?: Error } {
   const stream = new PassThrough();
-  const state: { stream: Readable; failure?: Error } = { stream };
-  feedParts(parts, 256 * 1024)(stream, (error) => {
+  // Copied: a PassThrough calls back as soon as it handed a chunk on, while the pipe to the command
+  // may still hold it, and the feed reuses its buffers once called back.
+  const sink = { write: (chunk: Buffer, callback?: (error?: Error | null) => void) => stream.write(Buffer.from(chunk), callback), end: () => stream.end() };
+  const state: { stream: Readable; feed: Feed; failure?: Error } = { stream, feed: { stop: () => undefined } };
+  state.feed = feedParts(parts, 256 * 1024)(sink, (error) => {
     state.failure ??= error;
     stream.end();
   });

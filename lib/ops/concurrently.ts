@@ -23,7 +23,8 @@ export function concurrently(title: string, operations: readonly Operation[]): O
         diffs: changing.flatMap((plan): readonly FileDiff[] => plan.diffs ?? []),
         data,
         async apply() {
-          // Every upload runs to its end, each atomic on its own; then the failures are reported.
+          // Every operation runs to its end (a host's uploads together, atomic per script:
+          // upload-batch.ts); then the failures are reported.
           const settled = await Promise.allSettled(changing.map((plan) => plan.apply?.()));
           // Distinct: the files of one upload script fail together, with its one error.
           const failures = [...new Set(settled.filter((result): result is PromiseRejectedResult => result.status === "rejected").map((result) => result.reason as Error))];

@@ -78,7 +78,7 @@ export class DigestCache {
     }
     this.entries = {};
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
-      // Only well-formed entries: a digest read from here ends up in commands run on hosts.
+      // Only well-formed entries: a digest read from here decides what is sent to hosts.
       for (const [path, entry] of Object.entries(parsed as Record<string, unknown>)) {
         const { stamp, sha256 } = (entry ?? {}) as { stamp?: unknown; sha256?: unknown };
         if (typeof stamp === "string" && typeof sha256 === "string" && SHA256_HEX.test(sha256)) this.entries[path] = { stamp, sha256 };

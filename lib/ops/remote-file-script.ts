@@ -21,18 +21,24 @@ export interface Received {
   readonly confirmation: string;
 }
 
-const TEMPORARY_FILE_TRAP = [
-  "set -e",
-  "tmp=",
-  // A signal (the connection dropped: SIGHUP or SIGPIPE) ends the script through exit, so the
-  // EXIT trap removes the temporary file then too.
-  `trap '[ -z "$tmp" ] || rm -f -- "$tmp"' EXIT`,
-  `trap 'exit 129' HUP INT TERM PIPE`,
-];
+/**
+ * The start of a script: stop at the first failure, and on any exit but a clean one say which step
+ * failed (`step`, for commands that fail silently, as a validation may) and run `cleanUp`. A signal
+ * (the connection dropped: SIGHUP or SIGPIPE) ends the script through exit, so the clean-up runs
+ * then too.
+ */
+function scriptStart(variables: string, cleanUp: string): string[] {
+  return [
+    "set -e",
+    `step= ${variables}`,
+    `trap 'status=$?; [ "$status" -eq 0 ] || [ -z "$step" ] || printf "%s\\n" "$step" >&2; ${cleanUp}' EXIT`,
+    `trap 'exit 129' HUP INT TERM PIPE`,
+  ];
+}
 
 /** The script writing `dest` from its whole standard input (contents small enough to travel inline). */
 export function writeFileScript(dest: string, options: WriteOptions): string {
-  return [...TEMPORARY_FILE_TRAP, ...fileLines(dest, options, [`cat > "$tmp"`]), "trap - EXIT"].join("\n");
+  return [...scriptStart("tmp=", `[ -z "$tmp" ] || rm -f -- "$tmp"`), ...fileLines(dest, options, [`cat > "$tmp"`]), "trap - EXIT"].join("\n");
 }
 
 export interface UploadedFile {
@@ -60,27 +66,19 @@ export function uploadScript(files: readonly UploadedFile[]): string {
     return { folder: index, path: `"$t${index}"/${q(name)}` };
   });
   const all = folders.map((_, index) => `\${t${index}:+"$t${index}"}`).join(" ");
-  const lines = [
-    "set -e",
-    folders.map((_, index) => `t${index}=`).join(" "),
-    // A signal (the connection dropped: SIGHUP or SIGPIPE) ends the script through exit, so the
-    // EXIT trap removes the temporary folders then too.
-    `trap 'rm -rf -- ${all}' EXIT`,
-    `trap 'exit 129' HUP INT TERM PIPE`,
-  ];
+  const lines = scriptStart(folders.map((_, index) => `t${index}=`).join(" "), `rm -rf -- ${all}`);
   // Every folder is checked before the first byte is read.
-  folders.forEach(({ dir }, index) => lines.push(`[ -d ${q(dir)} ] || { echo "folder "${q(dir)}" does not exist" >&2; exit 1; }`, `t${index}=$(mktemp -d ${q(`${dir}/.easy-kube.XXXXXX`)})`));
+  folders.forEach(({ dir }, index) => lines.push(`[ -d ${q(dir)} ] || { printf '%s\\n' ${q(`folder ${dir} does not exist`)} >&2; exit 1; }`, `t${index}=$(mktemp -d -- ${q(`${dir}/.easy-kube.XXXXXX`)})`));
   placed.forEach(({ dest, received }, index) => {
-    // Both go into the script unquoted: a size must be a size, a confirmation plain letters.
-    if (!Number.isSafeInteger(received.size) || received.size < 0 || !/^[0-9a-z-]+$/.test(received.confirmation)) {
-      throw new Error(`writing ${dest}: size ${received.size} and confirmation ${JSON.stringify(received.confirmation)} are not a size and a plain word`);
-    }
+    checkUpload(dest, received.size);
+    // It goes into the script unquoted: plain letters only.
+    if (!/^[0-9a-z-]+$/.test(received.confirmation)) throw new Error(`writing ${dest}: confirmation ${JSON.stringify(received.confirmation)} is not a plain word`);
     lines.push(
       // Exactly the size and not a byte more (the line after it is read next), 128 KB at a time:
       // head -c reads 8 KB at a time, which cost a host 4 times the CPU (measured on the lab).
       `dd bs=131072 iflag=fullblock,count_bytes count=${received.size} of=${tmp[index]!.path} status=none`,
       "IFS= read -r confirmed || confirmed=",
-      `[ "$confirmed" = ${received.confirmation} ] || { echo ${q(dest)}": the control machine did not vouch for the bytes received (the transfer was cut short, or the source changed): nothing was installed" >&2; exit 1; }`,
+      `[ "$confirmed" = ${received.confirmation} ] || { printf '%s\\n' ${q(`${dest}: the control machine did not vouch for the bytes received (the transfer was cut short, or the source changed): nothing was installed`)} >&2; exit 1; }`,
     );
   });
   const grouped = (key: (file: (typeof placed)[number]) => string | undefined, command: (key: string, paths: string) => string) => {
@@ -96,10 +94,16 @@ export function uploadScript(files: readonly UploadedFile[]): string {
   grouped((file) => ownerSpec(file.options), (owner, paths) => `chown ${q(owner)} ${paths}`);
   grouped((file) => file.options.mode, (mode, paths) => `chmod ${q(mode)} ${paths}`);
   placed.forEach(({ dest, options }, index) => lines.push(...keptMode(q(dest), tmp[index]!.path, options)));
-  placed.forEach(({ dest, options }, index) => lines.push(...checkAndBackUp(q(dest), tmp[index]!.path, options)));
+  placed.forEach(({ dest, options }, index) => lines.push(...checkAndBackUp(dest, tmp[index]!.path, options)));
   folders.forEach(({ dir, names }, index) => lines.push(`mv -f -- ${[...names].map((name) => `"$t${index}"/${q(name)}`).join(" ")} ${q(`${dir}/`)}`));
   lines.push(`rmdir -- ${folders.map((_, index) => `"$t${index}"`).join(" ")}`, "trap - EXIT");
   return lines.join("\n");
+}
+
+/** Refuses what an upload script cannot take: a path that names no file, a size that is not one (it goes into the script unquoted). */
+export function checkUpload(dest: string, size: number): void {
+  splitDest(dest);
+  if (!Number.isSafeInteger(size) || size < 0) throw new Error(`writing ${dest}: ${size} is not a size`);
 }
 
 function splitDest(dest: string): { dir: string; name: string } {
@@ -132,7 +136,7 @@ function fileLines(dest: string, options: WriteOptions, receive: readonly string
   if (owner) lines.push(`chown ${q(owner)} "$tmp"`);
   if (options.mode) lines.push(`chmod ${q(options.mode)} "$tmp"`);
   lines.push(...keptMode('"$dest"', '"$tmp"', options));
-  lines.push(...checkAndBackUp('"$dest"', '"$tmp"', options));
+  lines.push(...checkAndBackUp(dest, "$tmp", options));
   lines.push(`mv -f -- "$tmp" "$dest"`, "tmp=");
   return lines;
 }
@@ -152,10 +156,17 @@ function keptMode(dest: string, tmp: string, options: WriteOptions): string[] {
   return options.mode ? [] : [`if [ -e ${dest} ]; then chmod --reference=${dest} ${tmp}; else chmod 0644 ${tmp}; fi`];
 }
 
-/** The validation command and the backup of the previous version, as asked for. */
+/**
+ * The validation command and the backup of the previous version, as asked for. `tmp` is the new
+ * version's path as a shell word; the command sees it as `"$f"` in place of `%s` or `"%s"` (its
+ * folder and name may hold spaces).
+ */
 function checkAndBackUp(dest: string, tmp: string, options: WriteOptions): string[] {
+  const q = shellQuote;
   const lines: string[] = [];
-  if (options.validate) lines.push(options.validate.split("%s").join(tmp));
-  if (options.backup) lines.push(`if [ -f ${dest} ]; then cp -p -- ${dest} ${dest}.$(date +%Y%m%d%H%M%S)~; fi`);
+  if (options.validate) {
+    lines.push(`f=${tmp}`, `step=${q(`${dest}: the validation command failed: nothing was installed`)}`, options.validate.split('"%s"').map((part) => part.split("%s").join('"$f"')).join('"$f"'), "step=");
+  }
+  if (options.backup) lines.push(`if [ -f ${q(dest)} ]; then cp -p -- ${q(dest)} ${q(dest)}.$(date +%Y%m%d%H%M%S)~; fi`);
   return lines;
 }

@@ -8,7 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -35,13 +35,14 @@ function connect(user = SUDO_USER, vars: Record<string, unknown> = { ansible_bec
   return connection;
 }
 
-/** A file of `size` bytes whose content depends on `seed` (so two files of one size differ). */
-function makeFile(name: string, size: number, seed = 1): string {
+/**
+ * A file of `size` random bytes: no two files or pieces alike, so a piece lost, repeated or
+ * overwritten on the way changes the sha256.
+ */
+function makeFile(name: string, size: number): string {
   const path = join(dir, name);
   const fd = openSync(path, "w");
-  const block = Buffer.alloc(1024 * 1024);
-  for (let i = 0; i < block.length; i++) block[i] = (i * 31 + seed) & 0xff;
-  for (let written = 0; written < size; written += block.length) writeSync(fd, block, 0, Math.min(block.length, size - written));
+  for (let written = 0; written < size; written += 1024 * 1024) writeSync(fd, randomBytes(Math.min(1024 * 1024, size - written)));
   closeSync(fd);
   return path;
 }
@@ -199,12 +200,12 @@ describe("a transfer that does not complete", () => {
     writeFileSync(dest, "old version\n");
     const { size } = statSync(src);
     await expect(writeRemoteFile(ssh, dest, { path: src, size: size + 4096, sha256: sha256(src) })).rejects.toThrow(new RegExp(`short\\.bin has ${size} bytes, not the ${size + 4096} it had when it was hashed`));
-    const other = makeFile("other.bin", size, 2);
+    const other = makeFile("other.bin", size);
     await expect(writeRemoteFile(ssh, dest, { path: other, size, sha256: sha256(src) })).rejects.toThrow(/other\.bin now has sha256 [0-9a-f]{64}, not the [0-9a-f]{64} it was planned with/);
     // Planned with its stamp (as a settled bundle file is), then rewritten a tick later, same size.
     const planned = { path: src, size, sha256: sha256(src), stamp: fileStamp(statForStamp(src)) };
     await new Promise((resolve) => setTimeout(resolve, 50));
-    makeFile("short.bin", size, 3);
+    makeFile("short.bin", size);
     await expect(writeRemoteFile(ssh, dest, planned)).rejects.toThrow(/short\.bin changed since it was hashed/);
     expect(readFileSync(dest, "utf8")).toBe("old version\n");
     expect(leftovers(dir)).toEqual([]);
@@ -232,7 +233,7 @@ describe("several files to one host", () => {
     const ssh = connect();
     const folder = join(dir, "component");
     mkdirSync(folder);
-    const files = [1, 2, 3, 4].map((seed) => makeFile(`program-${seed}.bin`, seed * 700 * 1024, seed));
+    const files = [1, 2, 3, 4].map((n) => makeFile(`program-${n}.bin`, n * 700 * 1024));
     const large = Buffer.alloc(300 * 1024, 7); // bytes over INLINE_STDIN go with the files
     const copies = [
       ...files.map((src, index) => ops.copy({ src, dest: join(folder, `program-${index}`), mode: index % 2 ? "0700" : "0755" })),
@@ -270,11 +271,25 @@ describe("several files to one host", () => {
     const [error] = [...missing];
     expect(error?.message).toContain(`write ${dests.join(", ")}`);
     expect(error?.message).toContain(`folder ${folder}/missing-folder does not exist`);
-    // A validation that fails after every file arrived.
+    // A validation that fails (silently) after every file arrived: the script says which one.
     const refused = await failures([[join(folder, "first")], [join(folder, "checked"), { validate: "grep -q never-there %s" }]]);
     expect([...refused][0]?.message).toMatch(/command failed with exit code 1: write .*first, .*checked/);
+    expect([...refused][0]?.message).toContain(`${join(folder, "checked")}: the validation command failed: nothing was installed`);
     for (const name of ["first", "checked", "third"]) expect(existsSync(join(folder, name))).toBe(false);
     expect(readdirSync(folder)).toEqual([]); // no temporary folder either
+  });
+
+  it("fail alone where a path names no file; a validation sees the new file whatever its name", async () => {
+    const ssh = connect();
+    const folder = join(dir, "named");
+    mkdirSync(folder);
+    const src = makeFile("named.bin", 512 * 1024);
+    const source = { path: src, size: statSync(src).size, sha256: sha256(src) };
+    const spaced = join(folder, "with space");
+    const [noFile, written] = await Promise.allSettled([writeRemoteFile(ssh, `${folder}/`, source), writeRemoteFile(ssh, spaced, source, { validate: 'test -s "%s" && test -r %s' })]);
+    expect((noFile as PromiseRejectedResult).reason.message).toMatch(/does not name a file/);
+    expect(written.status).toBe("fulfilled");
+    expect(sha256(spaced)).toBe(sha256(src));
   });
 });
 
@@ -312,7 +327,7 @@ it("the control machine's own connection streams a file to a command too, and wr
   const dest = join(dir, "local-target");
   await writeRemoteFile(local, dest, { path: src, size: statSync(src).size, sha256: sha256(src) });
   expect(sha256(dest)).toBe(sha256(src));
-  const other = makeFile("local-other.bin", statSync(src).size, 4);
+  const other = makeFile("local-other.bin", statSync(src).size);
   await expect(writeRemoteFile(local, dest, { path: other, size: statSync(src).size, sha256: "0".repeat(64) })).rejects.toThrow(/local-other\.bin now has sha256/);
   expect(sha256(dest)).toBe(sha256(src));
   expect(leftovers(dir)).toEqual([]);

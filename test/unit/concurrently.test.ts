@@ -65,6 +65,12 @@ describe("concurrently", () => {
     expect(invalidated).toBe(before + 1); // "slow" changed the host although the task failed
   });
 
+  it("reports an error shared by several operations once (the files of one upload script)", async () => {
+    const shared = new Error("write /a, /b: folder /x does not exist");
+    const plan = await concurrently("files", [timed("a", 5, [], { fail: shared }), timed("b", 5, [], { fail: shared }), timed("c", 5, [], { fail: true })]).plan(target);
+    await expect(plan.apply!()).rejects.toThrow("write /a, /b: folder /x does not exist (and 1 more: c failed)");
+  });
+
   it("reports a lost connection before the failures it caused", async () => {
     const lost = new UnreachableError("h1", "the SSH connection to h1 was lost");
     const plan = await concurrently("files", [timed("bad", 5, [], { fail: true }), timed("cut", 5, [], { fail: lost })]).plan(target);

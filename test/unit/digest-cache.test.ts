@@ -85,8 +85,12 @@ describe("localDigest with the cache", () => {
     await new Promise((resolve) => setTimeout(resolve, SETTLED_MS + 200));
     const fresh = join(dir, "fresh.bin");
     writeFileSync(fresh, randomBytes(2 * 1024 * 1024));
-    for (const file of [big, small, fresh]) localDigest(file, { remembered: true });
+    const digests = [big, small, fresh].map((file) => localDigest(file, { remembered: true }));
     expect(Object.keys(entries())).toEqual([big]);
     expect(entries()[big]!.sha256).toBe(sha256(readFileSync(big)));
+    // An upload trusts a file's stamp for its bytes only where it had settled; the fresh file's
+    // bytes are hashed again as they are sent (input-feed.ts).
+    expect(digests.map((digest) => digest.stamp)).toEqual([fileStamp(statForStamp(big)), fileStamp(statForStamp(small)), undefined]);
+    expect(localDigest(big, { remembered: true }).stamp).toBe(fileStamp(statForStamp(big))); // remembered, in this run and the next
   });
 });

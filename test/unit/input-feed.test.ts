@@ -6,7 +6,7 @@
  * ended well.
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -171,8 +171,13 @@ describe("feedFile with the digest it was planned with", () => {
       const expected = planned(path, stamped);
       const { sink, received, ended } = slowSink();
       const feed = feedFile(path, 4096, expected);
-      // The second half is rewritten, same size, once the first piece went out.
-      const rewrite = setTimeout(() => writeFileSync(path, randomBytes(4 * 4096), { flag: "r+" }), 0);
+      // The second half is rewritten in place, once the first pieces went out (three are handed
+      // over at once; the slow sink takes them back a millisecond later each).
+      const rewrite = setTimeout(() => {
+        const fd = openSync(path, "r+");
+        writeSync(fd, randomBytes(4 * 4096), 0, 4 * 4096, 4 * 4096);
+        closeSync(fd);
+      }, 0);
       const result = await outcome(feed, sink, ended);
       clearTimeout(rewrite);
       expect(result).toBeInstanceOf(Error);
