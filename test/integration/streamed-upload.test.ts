@@ -18,7 +18,7 @@ import { SshConnection } from "../../lib/connection/ssh.js";
 import { IN_FLIGHT_BYTES } from "../../lib/connection/send-pacing.js";
 import type { Connection } from "../../lib/connection/types.js";
 import * as ops from "../../lib/ops/index.js";
-import { writeRemoteFile, type WriteOptions } from "../../lib/ops/remote-file.js";
+import { writeRemoteFile, type LocalSource, type WriteOptions } from "../../lib/ops/remote-file.js";
 import { uploadScript } from "../../lib/ops/remote-file-script.js";
 import { fileStamp, statForStamp } from "../../lib/util/file-stamp.js";
 import { SUDO_PASSWORD, SUDO_PASSWORD_USER, SUDO_USER } from "../helpers/sshd.js";
@@ -48,6 +48,12 @@ function makeFile(name: string, size: number): string {
 }
 
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+/** A file to send, and what it is planned as (no stamp: its bytes are hashed as they are sent). */
+function plannedFile(name: string, size: number): { src: string; source: LocalSource } {
+  const src = makeFile(name, size);
+  return { src, source: { path: src, size, sha256: sha256(src) } };
+}
 const leftovers = (folder: string) => readdirSync(folder).filter((name) => name.startsWith(".easy-kube"));
 /** Temporary input files the shells used to leave in /tmp (before streaming), made after `since`. */
 const tmpInputsSince = (since: number) => readdirSync("/tmp").filter((n) => n.startsWith(".easy-kube-input-") && statSync(join("/tmp", n)).mtimeMs >= since);
@@ -258,8 +264,7 @@ describe("several files to one host", () => {
     const ssh = connect();
     const folder = join(dir, "partial");
     mkdirSync(folder);
-    const src = makeFile("part.bin", 1024 * 1024);
-    const source = { path: src, size: statSync(src).size, sha256: sha256(src) };
+    const { source } = plannedFile("part.bin", 1024 * 1024);
     const failures = async (uploads: [string, WriteOptions?][]) => {
       const results = await Promise.allSettled(uploads.map(([dest, options]) => writeRemoteFile(ssh, dest, source, options)));
       return new Set(results.map((result) => (result.status === "rejected" ? (result.reason as Error) : undefined)));
@@ -283,8 +288,7 @@ describe("several files to one host", () => {
     const ssh = connect();
     const folder = join(dir, "named");
     mkdirSync(folder);
-    const src = makeFile("named.bin", 512 * 1024);
-    const source = { path: src, size: statSync(src).size, sha256: sha256(src) };
+    const { src, source } = plannedFile("named.bin", 512 * 1024);
     const spaced = join(folder, "with space");
     const [noFile, written] = await Promise.allSettled([writeRemoteFile(ssh, `${folder}/`, source), writeRemoteFile(ssh, spaced, source, { validate: 'test -s "%s" && test -r %s' })]);
     expect((noFile as PromiseRejectedResult).reason.message).toMatch(/does not name a file/);
