@@ -20,17 +20,13 @@ import { uploadFile } from "./upload-batch.js";
 
 export type { WriteOptions } from "./remote-file-script.js";
 
-/** A file on the control machine to send, and what it must be sent as (see SentFile). */
-export type LocalSource = SentFile;
-
-export async function writeRemoteFile(connection: Connection, dest: string, content: Buffer | string | LocalSource, options: WriteOptions = {}): Promise<void> {
-  if (typeof content !== "string" && !Buffer.isBuffer(content)) return uploadFile(connection, { dest, options, part: { file: content }, size: content.size });
+export async function writeRemoteFile(connection: Connection, dest: string, content: Buffer | string | SentFile, options: WriteOptions = {}): Promise<void> {
+  if (typeof content !== "string" && !Buffer.isBuffer(content)) return uploadFile(connection, { dest, options, part: { file: content } });
   if (Buffer.byteLength(content) <= INLINE_STDIN) {
     await runChecked(connection, writeFileScript(dest, options), { stdin: content });
     return;
   }
   // Bytes too many to travel inside the command are streamed as files are. Copied: the caller's
   // buffer could change while it is sent.
-  const bytes = Buffer.from(content);
-  return uploadFile(connection, { dest, options, part: { bytes }, size: bytes.length });
+  return uploadFile(connection, { dest, options, part: { bytes: Buffer.from(content) } });
 }

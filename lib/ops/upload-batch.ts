@@ -26,7 +26,10 @@ export interface FileUpload {
   readonly options: WriteOptions;
   /** The bytes, or the local file checked as it is read. */
   readonly part: InputPart;
-  readonly size: number;
+}
+
+function sizeOf(part: InputPart): number {
+  return "bytes" in part ? part.bytes.length : part.file.size;
 }
 
 interface Waiting extends FileUpload {
@@ -47,7 +50,7 @@ const gathering = new WeakMap<Connection, Waiting[]>();
 export function uploadFile(connection: Connection, upload: FileUpload): Promise<void> {
   return new Promise((resolve, reject) => {
     // A path the script cannot take fails that file alone, not the others of its script.
-    checkUpload(upload.dest, upload.size);
+    checkUpload(upload.dest, sizeOf(upload.part));
     let waiting = gathering.get(connection);
     if (!waiting) {
       waiting = [];
@@ -64,7 +67,7 @@ export function uploadFile(connection: Connection, upload: FileUpload): Promise<
 async function send(connection: Connection, files: readonly Waiting[]): Promise<void> {
   // Unpredictable lines: whatever a file holds, its bytes cannot pass for the line vouching for it.
   const nonce = randomBytes(12).toString("hex");
-  const received = files.map((file, index) => ({ ...file, received: { size: file.size, confirmation: `ok-${nonce}-${index}` } }));
+  const received = files.map((file, index) => ({ ...file, received: { size: sizeOf(file.part), confirmation: `ok-${nonce}-${index}` } }));
   const parts = received.flatMap((file): InputPart[] => [file.part, { bytes: Buffer.from(`${file.received.confirmation}\n`) }]);
   try {
     const result = await connection.run(uploadScript(received), { stdinParts: parts });

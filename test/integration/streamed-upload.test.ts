@@ -16,9 +16,9 @@ import { join } from "node:path";
 import { LocalConnection } from "../../lib/connection/local.js";
 import { SshConnection } from "../../lib/connection/ssh.js";
 import { IN_FLIGHT_BYTES } from "../../lib/connection/send-pacing.js";
-import type { Connection } from "../../lib/connection/types.js";
+import type { Connection, SentFile } from "../../lib/connection/types.js";
 import * as ops from "../../lib/ops/index.js";
-import { writeRemoteFile, type LocalSource, type WriteOptions } from "../../lib/ops/remote-file.js";
+import { writeRemoteFile, type WriteOptions } from "../../lib/ops/remote-file.js";
 import { uploadScript } from "../../lib/ops/remote-file-script.js";
 import { fileStamp, statForStamp } from "../../lib/util/file-stamp.js";
 import { SUDO_PASSWORD, SUDO_PASSWORD_USER, SUDO_USER } from "../helpers/sshd.js";
@@ -50,7 +50,7 @@ function makeFile(name: string, size: number): string {
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 /** A file to send, and what it is planned as (no stamp: its bytes are hashed as they are sent). */
-function plannedFile(name: string, size: number): { src: string; source: LocalSource } {
+function plannedFile(name: string, size: number): { src: string; source: SentFile } {
   const src = makeFile(name, size);
   return { src, source: { path: src, size, sha256: sha256(src) } };
 }
