@@ -6,13 +6,13 @@
  * cache makes a rebuild after a recipe change take minutes, not many. Builds take minutes: progress
  * is reported step by step, and a failure names the build log.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { EasyKubeError } from "../../errors.js";
 import type { Arch } from "../bundle-vars.js";
 import { runTool } from "../run-tool.js";
+import { runBuildScript } from "../build-script.js";
 import { fetchSourcePackage, unpackSourcePackage } from "./debian-source-package.js";
 import { packageRoot } from "../../util/package-root.js";
 
@@ -77,49 +77,36 @@ export async function kubernetesFromDebianSource(version: string, arch: Arch, pr
 }
 
 function runBuild(tree: string, bin: string, version: string, arch: Arch, programs: readonly string[], logFile: string, log: (line: string) => void): Promise<void> {
+  const { GOROOT: _goroot, GOTOOLCHAIN: _toolchain, ...inherited } = process.env;
   const env = {
-    ...process.env,
+    ...inherited,
+    // Debian's Go first on PATH, whatever `go` the machine puts first (Go 1.26 cannot build 1.20).
+    PATH: `${dirname(debianGo())}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+    GOTOOLCHAIN: "local",
     GOCACHE: join(buildCacheRoot(), "go-build"),
     GOARCH: arch,
     SOURCE_DATE_EPOCH: runTool("dpkg-parsechangelog", ["-l", join(tree, "debian/changelog"), "-STimestamp"]).trim(),
   };
-  rmSync(logFile, { force: true });
-  const fd = openSync(logFile, "a");
-  const started = Date.now();
-  return new Promise<void>((resolve, reject) => {
-    // One build per key at a time: a second bundle (another inventory, a test) waits, then finds the programs made.
-    const child = spawn("flock", [join(bin, "..", ".build.lock"), "bash", recipe(), tree, bin, version, ...programs], { env, stdio: ["ignore", "pipe", fd] });
-    let pending = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      pending += chunk.toString("utf8");
-      const lines = pending.split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) {
-        writeSync(fd, line + "\n"); // the log keeps the steps between the tools' own output
-        if (line.startsWith("step: ")) log(`  ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line.slice("step: ".length)}`);
-      }
-    });
-    child.on("error", (error) => reject(new EasyKubeError(`could not run ${recipe()}: ${error.message}`)));
-    child.on("close", (code) => {
-      closeSync(fd);
-      if (code === 0) resolve();
-      else reject(new EasyKubeError(`building Kubernetes ${version} failed (exit ${code}); the last lines of ${logFile}:\n${tail(logFile, 15)}`));
-    });
-  });
+  return runBuildScript({ script: recipe(), args: [tree, bin, version, ...programs], env, lockFile: join(bin, "..", ".build.lock"), logFile, what: `building Kubernetes ${version}`, log });
+}
+
+/**
+ * Debian's Go, by its path: 1.20's vendored code builds with Debian's Go 1.19 and not with current
+ * releases, and a machine may put another `go` first on PATH (/usr/local/go). EASYKUBE_DEBIAN_GO
+ * names another one.
+ */
+export function debianGo(): string {
+  return process.env["EASYKUBE_DEBIAN_GO"] ?? "/usr/lib/go/bin/go";
 }
 
 function goVersion(): string {
   try {
-    return runTool("go", ["env", "GOVERSION"]).trim();
+    return runTool(debianGo(), ["env", "GOVERSION"]).trim();
   } catch {
-    throw new EasyKubeError("building Kubernetes from Debian's source needs Debian's Go: apt-get install golang-go golang-github-modern-go-reflect2-dev dpkg-dev gcc");
+    throw new EasyKubeError(`building Kubernetes from Debian's source needs Debian's Go at ${debianGo()}: apt-get install golang-go golang-github-modern-go-reflect2-dev dpkg-dev gcc`);
   }
 }
 
 function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
-}
-
-function tail(file: string, lines: number): string {
-  return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
 }
