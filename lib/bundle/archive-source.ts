@@ -25,6 +25,7 @@ export async function fromArchive(bundleDir: string, origin: ArchiveOrigin, requ
     throw new EasyKubeError(`${location} has sha256 ${actual}, expected ${expected}: refused (removed from ${archives})`);
   }
   if (!expected) warnings.push(`${origin.fileName}: no published checksum to verify against; recorded sha256 ${actual} (pin it in bundle_checksums)`);
+  if (origin.single) return { origin: `${origin.fileName} sha256:${actual}`, paths: { [origin.single]: archive } };
   const unpacked = join(work, "unpacked");
   mkdirSync(unpacked);
   runTool("tar", ["-xf", archive, "-C", unpacked, "--no-same-owner"]);

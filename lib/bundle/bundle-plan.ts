@@ -9,14 +9,17 @@ import type { Inventory } from "../inventory/inventory.js";
 import type { Vars } from "../inventory/model.js";
 import { hostVarsWithMagic } from "../inventory/magic-vars.js";
 import { resolveRoleVars } from "../vars/resolve-role-vars.js";
-import { bundleVars, VERSION_VARIABLE, type ComponentName } from "./bundle-vars.js";
+import { containerRuntime, type ContainerRuntime } from "../kube/container-runtime.js";
+import { bundleVars, componentSource, VERSION_VARIABLE, type ComponentName } from "./bundle-vars.js";
 import type { BundleRequest } from "./fill-bundle.js";
 
-const COMPONENTS_OF_GROUP: Readonly<Record<string, readonly ComponentName[]>> = {
-  etcd: ["etcd"],
-  kube_master: ["kubernetes"],
-  kube_node: ["docker", "cni", "kubernetes", "images"],
-};
+/** What a host of each group runs; a node's container runtime adds its own programs. */
+function componentsOf(group: string, runtime: ContainerRuntime): readonly ComponentName[] {
+  if (group === "etcd") return ["etcd"];
+  if (group === "kube_master") return ["kubernetes"];
+  if (group === "kube_node") return [...(runtime === "docker" ? (["docker"] as const) : (["containerd", "runc", "crictl"] as const)), "cni", "kubernetes", "images"];
+  return [];
+}
 
 
 export interface PlannedComponent {
@@ -35,17 +38,17 @@ export function planBundle(inventory: Inventory, extraVars: Vars, only?: readonl
   const problems: string[] = [];
   for (const host of inventory.hostNames()) {
     const groups = inventory.groupNames(host);
-    const wanted = new Set(groups.flatMap((g) => COMPONENTS_OF_GROUP[g] ?? []));
-    if (wanted.size === 0) continue;
+    if (!groups.some((g) => componentsOf(g, "docker").length > 0)) continue;
     const { vars: raw, origins } = hostVarsWithMagic(inventory, host, extraVars);
     const { values: vars, problems: varProblems } = resolveRoleVars(bundleVars, raw, origins, host);
     problems.push(...varProblems.map((p) => `${p.where}: host ${p.host}: ${p.message}`));
     if (varProblems.length > 0 || vars.install_method !== "bundle") continue;
+    const wanted = new Set(groups.flatMap((g) => componentsOf(g, containerRuntime(vars))));
     const bundleDir = bundleDirFor(vars.bundle_dir, inventory.baseDirs[0]);
     for (const component of wanted) {
       if (!vars.bundle_components.includes(component) || (only && !only.includes(component))) continue;
       const version = String(vars[VERSION_VARIABLE[component]]);
-      const request: BundleRequest = { component, version, arch: vars.bundle_arch, source: vars.bundle_source, mirror: vars.bundle_mirror, debsDir: vars.bundle_debs_dir, checksums: vars.bundle_checksums, imageRegistry: vars.image_registry };
+      const request: BundleRequest = { component, version, arch: vars.bundle_arch, source: componentSource(component, vars), mirror: vars.bundle_mirror, debsDir: vars.bundle_debs_dir, checksums: vars.bundle_checksums, imageRegistry: vars.image_registry };
       const key = JSON.stringify([bundleDir, request]);
       const entry = planned.get(key) ?? { bundleDir, request, hosts: [] };
       entry.hosts.push(host);

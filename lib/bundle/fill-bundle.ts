@@ -12,7 +12,8 @@ import { componentFolder, findLocked, readBundleLock, writeBundleLock } from "./
 import { fromDebian } from "./debian-source.js";
 import { componentManifest, type ComponentManifest } from "./manifest.js";
 import type { BundleImage } from "./images/bundle-images.js";
-import { debianImage } from "./images/debian-images.js";
+import { builtImage } from "./images/debian-images.js";
+import { buildFromGoModules } from "./go-source/go-module-build.js";
 import { pullImage } from "./images/registry-pull.js";
 import { EasyKubeError } from "../errors.js";
 import { kubernetesFromDebianSource } from "./kubernetes-source/kubernetes-build.js";
@@ -86,6 +87,8 @@ async function obtainFiles(bundleDir: string, manifest: ComponentManifest, reque
       return fromDebian(origin, request, work);
     case "source-build":
       return kubernetesFromDebianSource(request.version, request.arch, origin.programs, progress);
+    case "go-build":
+      return buildFromGoModules({ component: manifest.component, version: request.version, arch: request.arch, recipe: origin.recipe }, progress);
     case "images":
       return imagesFor(origin.images, request, work, progress);
   }
@@ -96,7 +99,7 @@ async function imagesFor(images: readonly BundleImage[], request: BundleRequest,
   const paths: Record<string, string> = {};
   const origins: string[] = [];
   for (const image of images) {
-    const made = request.source === "debian" ? await debianImage(image, request, work, progress) : await pulledImage(image, request, work);
+    const made = request.source === "debian" || request.source === "go" ? await builtImage(image, request, work, progress) : await pulledImage(image, request, work);
     paths[image.file] = made.path;
     origins.push(`${image.reference}: ${made.origin}`);
   }

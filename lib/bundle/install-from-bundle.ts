@@ -14,6 +14,7 @@ import type { RoleCheck, Task } from "../runner/types.js";
 import { VERSION_VARIABLE, type Arch, type ComponentName } from "./bundle-vars.js";
 import { bundledFiles } from "./bundle-lock.js";
 import { bundleDirFor } from "./bundle-plan.js";
+import { bundleImages } from "./images/bundle-images.js";
 
 function filesFor(vars: Vars, component: ComponentName) {
   const dir = bundleDirFor(String(vars["bundle_dir"] ?? ""), vars["inventory_dir"] as string | undefined);
@@ -30,6 +31,16 @@ export function installFromBundle(vars: Vars, component: ComponentName, options:
     .filter((f) => !options.names || options.names.includes(f.name))
     .map((f) => installBinary({ src: f.path, dest: `${destDir}/${f.name}`, sha256: f.sha256 }));
   return [concurrently(`install ${component} into ${destDir}`, installs)];
+}
+
+/** Each image archive of the bundle's images component with the reference it carries once loaded. */
+export function bundledImages(vars: Vars): { name: string; path: string; sha256: string; reference: string }[] {
+  const references = new Map(bundleImages(String(vars["kube_version"]), vars["bundle_arch"] as Arch).map((i) => [i.file, i.reference]));
+  return filesFor(vars, "images").map((f) => {
+    const reference = references.get(f.name);
+    if (!reference) throw new EasyKubeError(`the bundle's images hold ${f.name}, which Kubernetes ${String(vars["kube_version"])} does not name: fill the bundle again`);
+    return { ...f, reference };
+  });
 }
 
 /** dockerImage for every image archive of the bundle's images component (or only `files`, e.g. ["pause.tar"]). */

@@ -3,8 +3,10 @@
  * where they come from (an official archive and the path of each file inside it, or Debian
  * packages). The version decides file names where upstream changed them (docker 18.09, CNI 0.8).
  */
+import { EasyKubeError } from "../errors.js";
 import type { Arch, BundleSource, ComponentName } from "./bundle-vars.js";
 import { bundleImages, type BundleImage } from "./images/bundle-images.js";
+import { cniRecipe, containerdRecipe, crictlRecipe, etcdRecipe, kubernetesRecipe, runcRecipe, type GoComponentRecipe, type StampInput } from "./go-source/go-recipes.js";
 
 export interface ArchiveOrigin {
   readonly kind: "archive";
@@ -13,6 +15,8 @@ export interface ArchiveOrigin {
   readonly url: string;
   /** Where upstream publishes the archive's sha256, if it does. */
   readonly checksumUrl?: string;
+  /** The download is the program itself (runc), not an archive: its bundle name. */
+  readonly single?: string;
   /** Bundle file name -> path inside the archive. */
   readonly members: Readonly<Record<string, string>>;
 }
@@ -31,6 +35,12 @@ export interface SourceBuildOrigin {
   readonly programs: readonly string[];
 }
 
+/** Programs built on the control machine from the component's released Go modules (go-recipes.ts). */
+export interface GoBuildOrigin {
+  readonly kind: "go-build";
+  readonly recipe: (input: StampInput) => GoComponentRecipe;
+}
+
 /** Image archives: pulled from a registry, or built from Debian material (bundle_source debian). */
 export interface ImagesOrigin {
   readonly kind: "images";
@@ -42,7 +52,7 @@ export interface ComponentManifest {
   readonly version: string;
   readonly arch: Arch;
   readonly files: readonly string[];
-  readonly origin: ArchiveOrigin | DebianOrigin | SourceBuildOrigin | ImagesOrigin;
+  readonly origin: ArchiveOrigin | DebianOrigin | SourceBuildOrigin | GoBuildOrigin | ImagesOrigin;
 }
 
 export const KUBERNETES_PROGRAMS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubectl"] as const;
@@ -64,6 +74,11 @@ export function componentManifest(component: ComponentName, rawVersion: string, 
     const images = bundleImages(version, arch);
     return { component, version, arch, files: images.map((i) => i.file), origin: { kind: "images", images } };
   }
+  if (source === "go") {
+    const recipe = GO_RECIPES[component];
+    const files = recipe({ version, releaseTime: "", arch }).programs.map((p) => p.name);
+    return { component, version, arch, files, origin: { kind: "go-build", recipe } };
+  }
   if (source !== "debian") {
     const origin = archiveOrigin(component, version, arch);
     return { component, version, arch, files: Object.keys(origin.members), origin };
@@ -75,6 +90,18 @@ export function componentManifest(component: ComponentName, rawVersion: string, 
   const origin = debianOrigin(component);
   return { component, version, arch, files: Object.keys(origin.members), origin };
 }
+
+const GO_RECIPES: Readonly<Record<Exclude<ComponentName, "images">, (input: StampInput) => GoComponentRecipe>> = {
+  kubernetes: kubernetesRecipe,
+  etcd: etcdRecipe,
+  containerd: containerdRecipe,
+  runc: runcRecipe,
+  crictl: crictlRecipe,
+  cni: cniRecipe,
+  docker: () => {
+    throw new EasyKubeError("bundle_source go builds no Docker (moby is no Go module release): take docker from official, mirror or debian (bundle_sources: {docker: debian})");
+  },
+};
 
 function archiveOrigin(component: Exclude<ComponentName, "images">, version: string, arch: Arch): ArchiveOrigin {
   switch (component) {
@@ -97,6 +124,21 @@ function archiveOrigin(component: Exclude<ComponentName, "images">, version: str
         : ["docker", "dockerd", "docker-init", "docker-proxy", "docker-containerd", "docker-containerd-shim", "docker-containerd-ctr", "docker-runc"];
       return { kind: "archive", fileName, url, members: Object.fromEntries(programs.map((p) => [p, `docker/${p}`])) };
     }
+    case "containerd": {
+      const fileName = `containerd-${version}-linux-${arch}.tar.gz`;
+      const url = `https://github.com/containerd/containerd/releases/download/v${version}/${fileName}`;
+      return { kind: "archive", fileName, url, checksumUrl: `${url}.sha256sum`, members: Object.fromEntries(CONTAINERD_PROGRAMS.map((p) => [p, `bin/${p}`])) };
+    }
+    case "runc": {
+      const fileName = `runc.${arch}`;
+      const base = `https://github.com/opencontainers/runc/releases/download/v${version}`;
+      return { kind: "archive", fileName, url: `${base}/${fileName}`, checksumUrl: `${base}/runc.sha256sum`, single: "runc", members: { runc: fileName } };
+    }
+    case "crictl": {
+      const fileName = `crictl-v${version}-linux-${arch}.tar.gz`;
+      const url = `https://github.com/kubernetes-sigs/cri-tools/releases/download/v${version}/${fileName}`;
+      return { kind: "archive", fileName, url, checksumUrl: `${url}.sha256`, members: { crictl: "crictl" } };
+    }
     case "cni": {
       // Renamed in 0.8.0 from cni-plugins-<arch>-v<version>.tgz; the flannel plugin left in 1.0.
       const fileName = versionAtLeast(version, "0.8.0") ? `cni-plugins-linux-${arch}-v${version}.tgz` : `cni-plugins-${arch}-v${version}.tgz`;
@@ -107,7 +149,9 @@ function archiveOrigin(component: Exclude<ComponentName, "images">, version: str
   }
 }
 
-function debianOrigin(component: "etcd" | "docker" | "cni"): DebianOrigin {
+const CONTAINERD_PROGRAMS = ["containerd", "containerd-shim-runc-v2", "ctr"] as const;
+
+function debianOrigin(component: Exclude<ComponentName, "images" | "kubernetes">): DebianOrigin {
   const from = (pkg: string, path: string) => ({ package: pkg, path });
   switch (component) {
     case "etcd":
@@ -128,6 +172,12 @@ function debianOrigin(component: "etcd" | "docker" | "cni"): DebianOrigin {
           runc: from("runc", "usr/sbin/runc"),
         },
       };
+    case "containerd":
+      return { kind: "debian", versioned: ["containerd"], members: Object.fromEntries(CONTAINERD_PROGRAMS.map((p) => [p, from("containerd", `usr/bin/${p}`)])) };
+    case "runc":
+      return { kind: "debian", versioned: ["runc"], members: { runc: from("runc", "usr/sbin/runc") } };
+    case "crictl":
+      throw new EasyKubeError("Debian packages no crictl: take it from official, mirror or go (bundle_sources: {crictl: go})");
     case "cni":
       return { kind: "debian", versioned: ["containernetworking-plugins"], members: Object.fromEntries(["bridge", "host-local", "loopback", "portmap"].map((p) => [p, from("containernetworking-plugins", `usr/lib/cni/${p}`)])) };
   }

@@ -92,6 +92,32 @@ export const v = {
       return entries.every(([, x]) => typeof x === "string" || typeof x === "number") ? (value as Record<string, string | number>) : undefined;
     }, defaultValue, doc),
 
+  /** A mapping of names to lists of strings (a single string is a one-item list): registry mirrors. */
+  mapOfLists: (defaultValue: Record<string, string[]>, doc: string) =>
+    spec("a mapping of names to lists of strings", (value) => {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+      const converted: Record<string, string[]> = {};
+      for (const [key, x] of Object.entries(value)) {
+        const items = typeof x === "string" ? [x] : Array.isArray(x) && x.every((i) => typeof i === "string") ? (x as string[]) : undefined;
+        if (!items) return undefined;
+        converted[key] = items;
+      }
+      return converted;
+    }, defaultValue, doc),
+
+  /** A mapping whose keys are from a fixed list and whose values each fit `item` (bundle_sources). */
+  mapOf: <const K extends string, T>(keys: readonly K[], item: VarSpec<T>, defaultValue: Partial<Record<K, T>>, doc: string) =>
+    spec(`a mapping of ${keys.join(", ")} to ${item.expected}`, (value) => {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+      const converted: Partial<Record<K, T>> = {};
+      for (const [key, x] of Object.entries(value)) {
+        const item_ = item.convert(x);
+        if (!keys.includes(key as K) || item_ === undefined) return undefined;
+        converted[key as K] = item_;
+      }
+      return converted;
+    }, defaultValue, doc),
+
   /** Marks a variable secret: its value is masked in all output. */
   secret: <T>(inner: VarSpec<T>): VarSpec<T> => ({ ...inner, secret: true }),
 };

@@ -17,6 +17,8 @@ export interface BundleImage {
 
 /** kubelet's default sandbox image (--pod-infra-container-image) for the version. */
 export function pauseImage(kubeVersion: string, arch: Arch): string {
+  // kubeadm's PauseVersion of the release (cmd/kubeadm/app/constants).
+  if (versionAtLeast(kubeVersion, "1.37.0")) return "registry.k8s.io/pause:3.10.2";
   if (versionAtLeast(kubeVersion, "1.22.0")) return "k8s.gcr.io/pause:3.5";
   if (versionAtLeast(kubeVersion, "1.21.0")) return "k8s.gcr.io/pause:3.4.1";
   if (versionAtLeast(kubeVersion, "1.18.0")) return "k8s.gcr.io/pause:3.2";

@@ -1,8 +1,9 @@
 /**
- * The lab's images, built from Debian material without a registry or Docker: the pause image from
- * the Kubernetes source's own pause program (statically linked, built with the Kubernetes programs),
- * and busybox from Debian's busybox-static. Each is one layer, written as a docker-archive with the
- * tag the roles expect.
+ * The lab's images, built without a registry or Docker: the pause image from the Kubernetes
+ * source's own pause program (statically linked, built with the Kubernetes programs: from Debian's
+ * source package for bundle_source debian, from the k8s.io/kubernetes module for go), and busybox
+ * from Debian's busybox-static. Each is one layer, written as a docker-archive with the tag the
+ * roles expect (containerd's `ctr images import` reads the same archive).
  */
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +11,8 @@ import { EasyKubeError } from "../../errors.js";
 import { fromDebian } from "../debian-source.js";
 import type { BundleRequest } from "../fill-bundle.js";
 import { kubernetesFromDebianSource } from "../kubernetes-source/kubernetes-build.js";
+import { buildFromGoModules } from "../go-source/go-module-build.js";
+import { kubernetesRecipe } from "../go-source/go-recipes.js";
 import { dockerTag, type BundleImage } from "./bundle-images.js";
 import { layerTarOf, writeDockerArchive } from "./docker-archive.js";
 
@@ -24,13 +27,16 @@ const BUSYBOX_APPLETS = [
   "vi", "wc", "wget", "which", "xargs", "httpd", "awk", "cut", "dmesg", "ifconfig", "sync", "[",
 ];
 
-export async function debianImage(image: BundleImage, request: BundleRequest, work: string, log: (line: string) => void): Promise<{ path: string; origin: string }> {
+export async function builtImage(image: BundleImage, request: BundleRequest, work: string, log: (line: string) => void): Promise<{ path: string; origin: string }> {
   const rootfs = join(work, `${image.file}.rootfs`);
   mkdirSync(rootfs, { recursive: true });
   let origin: string;
   let config;
   if (image.file === "pause.tar") {
-    const build = await kubernetesFromDebianSource(request.version, request.arch, ["pause"], log);
+    const build =
+      request.source === "go"
+        ? await buildFromGoModules({ component: "kubernetes", version: request.version, arch: request.arch, recipe: kubernetesRecipe }, log)
+        : await kubernetesFromDebianSource(request.version, request.arch, ["pause"], log);
     copyFileSync(build.paths["pause"]!, join(rootfs, "pause"));
     chmodSync(join(rootfs, "pause"), 0o755);
     origin = `pause from ${build.origin}`;
@@ -43,7 +49,7 @@ export async function debianImage(image: BundleImage, request: BundleRequest, wo
     origin = `busybox from ${unpacked.origin}`;
     config = { Cmd: ["sh"], Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] };
   } else {
-    throw new EasyKubeError(`bundle_source debian cannot build the image ${image.reference} (${image.file}): fill the images component from a registry (bundle_source official or mirror)`);
+    throw new EasyKubeError(`bundle_source ${request.source} cannot build the image ${image.reference} (${image.file}): fill the images component from a registry (bundle_source official or mirror)`);
   }
   const layer = join(work, `${image.file}.layer.tar`);
   layerTarOf(rootfs, layer);
