@@ -41,3 +41,6 @@ export { shellQuote, shellCommand } from "./connection/quote.js";
 export { renderFlags, rowsFor, rowAppliesTo, execStartLines, extraFlagProblem, parseKubeVersion, type FlagRow, type FlagTable, type FlagValue } from "./kube/flag-table.js";
 export { knownKubeVersion, programVersionCheck } from "./kube/version-checks.js";
 export { EasyKubeError, InputError } from "./errors.js";
+export { KUBE_VERSION_FACTS, kubeHas, type KubeVersionFact, type VersionRange } from "./kube/version-facts.js";
+export { CONTAINER_RUNTIMES, containerRuntimeVar, containerRuntime, containerRuntimeProblem, type ContainerRuntime } from "./kube/container-runtime.js";
+export { roleForHostsWhere } from "./runner/role-for-hosts-where.js";

@@ -4,7 +4,7 @@
  * before any host is touched until their roles exist; none leaves the network to another stage.
  * `npx tsx playbooks/network.ts -i INVENTORY [--check --diff]`
  */
-import { defineRole, definePlaybook, isMainModule, runPlaybookCli, type Role } from "easy-kube";
+import { defineRole, definePlaybook, isMainModule, roleForHostsWhere, runPlaybookCli, type Role } from "easy-kube";
 import { hostRoutesRole } from "../roles/host-routes/index.ts";
 import { kubeMasterDefaults, NETWORK_PLUGINS } from "../roles/kube-master/defaults.ts";
 
@@ -13,17 +13,9 @@ type NetworkPlugin = (typeof NETWORK_PLUGINS)[number];
 /** The roles built so far, by the kube_network_plugin value that selects them. */
 const NETWORK_ROLES: Partial<Record<NetworkPlugin, Role<any>>> = { "host-routes": hostRoutesRole };
 
-/** The role, for the hosts whose kube_network_plugin is `plugin` only: its tasks and checks skip the others. */
+/** The role, for the hosts whose kube_network_plugin is `plugin` only. */
 function forPlugin(plugin: NetworkPlugin, role: Role<any>): Role<any> {
-  const chosen = (vars: Record<string, unknown>) => vars["kube_network_plugin"] === plugin;
-  return {
-    ...role,
-    tasks: role.tasks.map((task) => ({ ...task, when: (ctx) => chosen(ctx.vars) && (task.when?.(ctx) ?? true) })),
-    checks: (role.checks ?? []).map((check) => (view) => {
-      const hosts = view.hosts.filter((h) => chosen(view.vars(h)));
-      return hosts.length > 0 ? check({ ...view, hosts }) : [];
-    }),
-  };
+  return roleForHostsWhere((vars) => vars["kube_network_plugin"] === plugin, role);
 }
 
 /** Refuses, before any connection, a network whose role is not built yet. */

@@ -38,6 +38,11 @@ export interface HostFacts {
   readonly defaultIpv4: string | undefined;
   readonly interfaces: NetworkInterface[];
   readonly allIpv4: string[];
+  /**
+   * The cgroup hierarchy the kernel runs: 2 when /sys/fs/cgroup is cgroup2 (unified), 1 for v1 and
+   * hybrid (tmpfs there, controllers on v1). Kubelet refuses v1 from 1.35 unless told.
+   */
+  readonly cgroupVersion: 1 | 2;
 }
 
 const SCRIPT = String.raw`
@@ -54,6 +59,7 @@ echo "fqdn=$(hostname -f 2>/dev/null || hostname)"
 echo "cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c ^processor /proc/cpuinfo)"
 echo "mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
 echo "init=$(cat /proc/1/comm 2>/dev/null)"
+echo "cgroupfs=$(stat -fc %T /sys/fs/cgroup 2>/dev/null)"
 echo "default_dev=$(ip -4 route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "dev") {print $(i + 1); exit}}')"
 ip -o addr show 2>/dev/null | awk '{print "addr=" $2 " " $3 " " $4}'
 `;
@@ -112,6 +118,7 @@ export function parseHostFacts(output: string): HostFacts {
     defaultIpv4: list.find((i) => i.name === defaultDevice)?.ipv4[0] ?? globalIpv4[0],
     interfaces: list,
     allIpv4: globalIpv4,
+    cgroupVersion: values.get("cgroupfs") === "cgroup2fs" ? 2 : 1,
   };
 }
 

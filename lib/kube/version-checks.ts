@@ -7,6 +7,7 @@ import { shellQuote } from "../connection/quote.js";
 import { command } from "../ops/command.js";
 import type { Operation } from "../ops/operation.js";
 import { parseKubeVersion } from "./flag-table.js";
+import { KUBE_VERSION_FACTS, kubeHas } from "./version-facts.js";
 
 /** kube_version as [major, minor, patch], or undefined with the problem added (not a version, or before 1.7). */
 export function knownKubeVersion(kubeVersion: string, problems: Set<string>): [number, number, number] | undefined {
@@ -17,8 +18,9 @@ export function knownKubeVersion(kubeVersion: string, problems: Set<string>): [n
     problems.add(`kube_version: ${(error as Error).message}`);
     return undefined;
   }
-  if (version[0] !== 1 || version[1] < 7) {
-    problems.add(`kube_version ${kubeVersion}: the roles know the flags of Kubernetes 1.7 and later`);
+  if (!kubeHas("rolesCover", kubeVersion)) {
+    const { since, until } = KUBE_VERSION_FACTS.rolesCover;
+    problems.add(`kube_version ${kubeVersion}: the roles know the flags of Kubernetes ${since} up to (not including) ${until}; a newer release needs its flag tables checked against its programs first`);
     return undefined;
   }
   return version;

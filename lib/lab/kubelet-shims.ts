@@ -9,7 +9,7 @@
  * - a runc wrapper that clamps a container's oom_score_adj to >= 0 (dockershim asks -998 for every
  *   sandbox, which needs CAP_SYS_RESOURCE the machine lacks) and drops capabilities the machine's
  *   bounding set lacks (so `docker run --privileged` works). It sits in /usr/local/sbin, first on
- *   dockerd's PATH (a drop-in of the lab's), and runs the real runc.
+ *   dockerd's and containerd's PATH (drop-ins of the lab's), and runs the real runc.
  */
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,12 +35,15 @@ export function installRuncWrapper(root: string): void {
   chmodSync(join(dir, "runc"), 0o755);
   // The docker-ce role puts its bin_dir first on dockerd's PATH (dockerd finds containerd and runc
   // there, and containerd's shims inherit it); the lab's drop-in puts the wrapper's folder before it.
-  const dropIns = join(root, "etc/systemd/system/docker.service.d");
-  mkdirSync(dropIns, { recursive: true });
-  writeFileSync(
-    join(dropIns, "90-easy-kube-lab-runc-wrapper.conf"),
-    "# easy-kube lab shim (not on real hosts): runc through /usr/local/sbin/runc.\n[Service]\nEnvironment=\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n",
-  );
+  // containerd's shims inherit containerd's PATH the same way.
+  for (const service of ["docker", "containerd"]) {
+    const dropIns = join(root, `etc/systemd/system/${service}.service.d`);
+    mkdirSync(dropIns, { recursive: true });
+    writeFileSync(
+      join(dropIns, "90-easy-kube-lab-runc-wrapper.conf"),
+      "# easy-kube lab shim (not on real hosts): runc through /usr/local/sbin/runc.\n[Service]\nEnvironment=\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n",
+    );
+  }
 }
 
 const RUNC_WRAPPER = `#!/usr/bin/python3

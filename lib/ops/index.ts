@@ -5,6 +5,7 @@ export { command, type CommandArgs, type CommandData } from "./command.js";
 export { concurrently } from "./concurrently.js";
 export { copy, type CopyArgs } from "./copy.js";
 export { dockerImage, archivedImage, type DockerImageArgs, type ArchivedImage } from "./docker-image.js";
+export { containerdImage, type ContainerdImageArgs } from "./containerd-image.js";
 export { fetch, type FetchArgs } from "./fetch.js";
 export { file, type FileArgs } from "./file.js";
 export { hostname } from "./hostname.js";

@@ -9,7 +9,7 @@
  * The PKI writes these into the kubeconfigs; the roles that reach the API from a host use the same.
  */
 import { EasyKubeError } from "../errors.js";
-import { rowAppliesTo } from "../kube/flag-table.js";
+import { kubeHas } from "../kube/version-facts.js";
 
 export interface ApiserverAccessVars {
   readonly pki_apiserver_url: string;
@@ -49,7 +49,7 @@ export function masterAddress(host: string, vars: { kube_apiserver_address?: unk
  * starts), /healthz before. The role's own waits and the local proxies' checks must ask the same.
  */
 export function apiserverReadinessPath(kubeVersion: string): string {
-  return rowAppliesTo({ since: "1.16" }, kubeVersion) ? "/readyz" : "/healthz";
+  return kubeHas("apiserverReadyz", kubeVersion) ? "/readyz" : "/healthz";
 }
 
 export function httpsUrl(address: string, port: number): string {

@@ -31,6 +31,9 @@ const HOW_TO: Record<Authority, string> = {
     "restore the PKI folder from where the cluster was set up (etcd-ca-key.pem is kept only there) and re-run; " +
     "or, to replace the etcd CA on purpose, re-run with -e pki_renew=etcd-ca and then restart every etcd member at once " +
     "(members of the old and the new CA cannot talk to each other)",
+  "front-proxy-ca":
+    "restore the PKI folder from where the cluster was set up (front-proxy-ca-key.pem is kept only there) and re-run; " +
+    "or, to replace the front proxy CA on purpose, re-run with -e pki_renew=front-proxy-ca (it reissues front-proxy-client; aggregated APIs read the new CA from the cluster)",
 };
 
 export function sameCertificateAuthority(args: CaGuardArgs): Operation {

@@ -6,7 +6,9 @@
  * apiserver's client identity towards the kubelets; the etcd CA (`etcd-ca`, as kubespray and
  * kubeadm do) signs only etcd's members (`etcd`) and its one client identity (`etcd-client`, for
  * the apiserver and etcdctl). etcd trusts the etcd CA alone, so no certificate a node holds (kube-proxy's,
- * a kubelet's) opens etcd.
+ * a kubelet's) opens etcd. A third, the front proxy CA (`front-proxy-ca`, as kubeadm), signs only the
+ * apiserver's identity towards aggregated APIs (`front-proxy-client`: metrics-server and the like
+ * trust requests that carry it), so no cluster client certificate can pose as the aggregator.
  */
 import { EasyKubeError } from "../errors.js";
 import type { CertificateProfile, Subject } from "./certificate.js";
@@ -35,9 +37,9 @@ export interface PkiHosts {
   readonly etcd: readonly ServerHost[];
 }
 
-/** The two authorities, by base name in the PKI folder (ca.pem/ca-key.pem, etcd-ca.pem/etcd-ca-key.pem). */
-export type Authority = "ca" | "etcd-ca";
-export const AUTHORITIES: readonly Authority[] = ["ca", "etcd-ca"];
+/** The authorities, by base name in the PKI folder (ca.pem/ca-key.pem, etcd-ca.pem/etcd-ca-key.pem, ...). */
+export type Authority = "ca" | "etcd-ca" | "front-proxy-ca";
+export const AUTHORITIES: readonly Authority[] = ["ca", "etcd-ca", "front-proxy-ca"];
 
 export type ClusterCertificate =
   | "kubernetes"
@@ -47,7 +49,8 @@ export type ClusterCertificate =
   | "kube-scheduler"
   | "kube-apiserver-kubelet-client"
   | "etcd"
-  | "etcd-client";
+  | "etcd-client"
+  | "front-proxy-client";
 export const CLUSTER_CERTIFICATES: readonly ClusterCertificate[] = [
   "kubernetes",
   "kube-proxy",
@@ -57,6 +60,7 @@ export const CLUSTER_CERTIFICATES: readonly ClusterCertificate[] = [
   "kube-apiserver-kubelet-client",
   "etcd",
   "etcd-client",
+  "front-proxy-client",
 ];
 
 /**
@@ -85,6 +89,10 @@ export const KUBE_MASTER_FILES = {
   kubeletClientKey: "kube-apiserver-kubelet-client-key.pem",
   controllerManagerKubeconfig: "kube-controller-manager.kubeconfig",
   schedulerKubeconfig: "kube-scheduler.kubeconfig",
+  // The aggregation layer: the CA aggregated APIs trust for the apiserver's proxied requests, and its identity.
+  frontProxyCa: "front-proxy-ca.pem",
+  frontProxyClientCert: "front-proxy-client.pem",
+  frontProxyClientKey: "front-proxy-client-key.pem",
 } as const;
 
 /** The first usable address of the service network: the `kubernetes` service's ClusterIP. */
@@ -131,7 +139,7 @@ export interface IssuedCertificate {
 }
 
 export function authorityProfile(authority: Authority, settings: PkiSettings): Omit<CertificateProfile, "hosts" | "serverAuth" | "clientAuth"> {
-  const commonName = authority === "ca" ? "kubernetes" : "etcd-ca";
+  const commonName = authority === "ca" ? "kubernetes" : authority;
   return { subject: { ...settings.subject, commonName }, validityDays: settings.caValidityDays, keyBits: settings.keyBits };
 }
 
@@ -154,8 +162,13 @@ export function clusterCertificateProfiles(hosts: PkiHosts, settings: PkiSetting
     // Members serve clients and authenticate to each other with the same certificate.
     etcd: { ca: "etcd-ca", profile: { ...base, subject: subject("etcd", k8s), hosts: etcdCertificateHosts(hosts), serverAuth: true, clientAuth: true } },
     "etcd-client": { ca: "etcd-ca", profile: { ...base, subject: subject("etcd-client", k8s), clientAuth: true } },
+    // Its CN is what --requestheader-allowed-names accepts.
+    "front-proxy-client": { ca: "front-proxy-ca", profile: { ...base, subject: subject(FRONT_PROXY_CLIENT_NAME, k8s), clientAuth: true } },
   };
 }
+
+/** The front proxy client's common name: the apiserver's --requestheader-allowed-names. */
+export const FRONT_PROXY_CLIENT_NAME = "front-proxy-client";
 
 /** The administrator's kubeconfig for root on the masters, naming https://127.0.0.1:<kube_apiserver_port>. */
 export const ADMIN_LOCAL_KUBECONFIG = "admin-local.kubeconfig";
@@ -182,6 +195,7 @@ export function pkiFilesFor(groups: readonly string[], sslDir: string, configDir
   if (groups.includes("kube_master")) {
     ["ca.pem", "ca-key.pem", "kubernetes.pem", "kubernetes-key.pem", "admin.pem", "admin-key.pem", ...etcdClient].forEach(ssl);
     [KUBE_MASTER_FILES.kubeletClientCert, KUBE_MASTER_FILES.kubeletClientKey, KUBE_MASTER_FILES.serviceAccountKey, KUBE_MASTER_FILES.serviceAccountPublicKey].forEach(ssl);
+    [KUBE_MASTER_FILES.frontProxyCa, KUBE_MASTER_FILES.frontProxyClientCert, KUBE_MASTER_FILES.frontProxyClientKey].forEach(ssl);
     add("token.csv", `${configDir}/token.csv`);
     add(KUBE_MASTER_FILES.controllerManagerKubeconfig, `${configDir}/${KUBE_MASTER_FILES.controllerManagerKubeconfig}`);
     add(KUBE_MASTER_FILES.schedulerKubeconfig, `${configDir}/${KUBE_MASTER_FILES.schedulerKubeconfig}`);

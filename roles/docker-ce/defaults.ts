@@ -26,5 +26,5 @@ export const dockerDefaults = defineSchema({
   docker_live_restore: v.boolean(true, "live-restore: containers keep running while dockerd restarts (an upgrade or a daemon.json change does not stop the node's pods)."),
   restart_throttle: restartThrottleVar,
   docker_forward_accept: v.boolean(true, "Add `iptables -I FORWARD -s 0.0.0.0/0 -j ACCEPT` after Docker starts (Docker >= 1.13 sets the FORWARD policy to DROP, which breaks traffic between pods on different nodes)."),
-  cgroup_driver: v.oneOf(["cgroupfs", "systemd"], "cgroupfs", "Docker's cgroup driver; kubelet reads the same variable, and the two must match."),
+  cgroup_driver: v.oneOf(["cgroupfs", "systemd"], "cgroupfs", "The container runtime's cgroup driver (Docker's, or containerd's runc SystemdCgroup); kubelet reads the same variable, and the two must match (checked on the host)."),
 });

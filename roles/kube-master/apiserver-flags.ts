@@ -10,6 +10,7 @@
  * Every rendered flag is checked against each version's help text (test/fixtures/help/).
  */
 import type { FlagTable } from "easy-kube";
+import { FRONT_PROXY_CLIENT_NAME } from "easy-kube/pki";
 import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
 
 const audit = (v: KubeMasterVars, value: string | number) => (v.kube_audit_log ? String(value) : undefined);
@@ -36,6 +37,18 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "kubelet-certificate-authority", value: (_, c) => c.files.ca },
   { flag: "kubelet-client-certificate", value: (_, c) => c.files.kubeletClientCert },
   { flag: "kubelet-client-key", value: (_, c) => c.files.kubeletClientKey },
+  // Kubelets are dialled at the address they report, not by a host name the master may not resolve.
+  { flag: "kubelet-preferred-address-types", value: () => "InternalIP,ExternalIP,Hostname" },
+  // The aggregation layer (metrics-server, kubectl top): requests it proxies carry the front proxy's identity.
+  { flag: "requestheader-client-ca-file", value: (_, c) => c.files.frontProxyCa },
+  { flag: "requestheader-allowed-names", value: () => FRONT_PROXY_CLIENT_NAME },
+  { flag: "requestheader-extra-headers-prefix", value: () => "X-Remote-Extra-" },
+  { flag: "requestheader-group-headers", value: () => "X-Remote-Group" },
+  { flag: "requestheader-username-headers", value: () => "X-Remote-User" },
+  { flag: "proxy-client-cert-file", value: (_, c) => c.files.frontProxyClientCert },
+  { flag: "proxy-client-key-file", value: (_, c) => c.files.frontProxyClientKey },
+  // A master without kube-proxy cannot reach Service IPs: it dials an aggregated API's endpoints.
+  { flag: "enable-aggregator-routing", value: (_, c) => (c.runsKubeProxy ? undefined : "true") },
   { flag: "service-account-key-file", value: (_, c) => c.files.serviceAccountPublicKey },
   // Required from 1.20 (the TokenRequest API: bound, audience-scoped service account tokens).
   { flag: "service-account-issuer", since: "1.20", value: (v) => v.kube_service_account_issuer || `https://kubernetes.default.svc.${v.kube_cluster_domain}` },
@@ -47,7 +60,9 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "etcd-certfile", value: (_, c) => c.files.etcdClientCert },
   { flag: "etcd-keyfile", value: (_, c) => c.files.etcdClientKey },
   { flag: "allow-privileged", value: (v) => String(v.kube_allow_privileged) },
-  { flag: "apiserver-count", value: (_, c) => String(c.masterCount) },
+  // Only the master-count endpoint reconciler reads it (lease is the default from 1.11); deprecated
+  // in 1.24 (kubernetes#108062) and hidden from the help since.
+  { flag: "apiserver-count", until: "1.24", value: (_, c) => String(c.masterCount) },
   { flag: "event-ttl", value: (v) => v.kube_event_ttl },
   { flag: "shutdown-delay-duration", since: "1.16", value: (_, c) => (c.shutdownDelaySeconds === undefined ? undefined : `${c.shutdownDelaySeconds}s`) },
   { flag: "audit-policy-file", since: "1.8", value: (v, c) => audit(v, c.auditPolicyFile) },

@@ -16,7 +16,8 @@ export function allocatesNodeCidrs(vars: KubeMasterVars): boolean {
 }
 
 export const controllerManagerFlags: FlagTable<KubeMasterVars, FlagContext> = [
-  { flag: "address", value: () => "127.0.0.1" },
+  // Insecure serving's address: removed with it in 1.23 (kubernetes#104157).
+  { flag: "address", until: "1.23", value: () => "127.0.0.1" },
   { flag: "bind-address", since: "1.12", value: () => "127.0.0.1" },
   { flag: "kubeconfig", value: (_, c) => c.files.controllerManagerKubeconfig },
   { flag: "authentication-kubeconfig", since: "1.12", value: (_, c) => c.files.controllerManagerKubeconfig },

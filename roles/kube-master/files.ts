@@ -2,6 +2,8 @@
  * The PKI's files as the masters hold them (the pki-distribute role puts them there), in one place:
  * the flag tables and the role's file check read these paths.
  */
+import { KUBE_MASTER_FILES } from "easy-kube/pki";
+
 export interface MasterFiles {
   readonly ca: string;
   readonly caKey: string;
@@ -19,6 +21,9 @@ export interface MasterFiles {
   readonly schedulerKubeconfig: string;
   readonly adminCert: string;
   readonly adminKey: string;
+  readonly frontProxyCa: string;
+  readonly frontProxyClientCert: string;
+  readonly frontProxyClientKey: string;
 }
 
 export function masterFiles(vars: { pki_remote_ssl_dir: string; kube_config_dir: string }): MasterFiles {
@@ -41,5 +46,8 @@ export function masterFiles(vars: { pki_remote_ssl_dir: string; kube_config_dir:
     schedulerKubeconfig: config("kube-scheduler.kubeconfig"),
     adminCert: ssl("admin.pem"),
     adminKey: ssl("admin-key.pem"),
+    frontProxyCa: ssl(KUBE_MASTER_FILES.frontProxyCa),
+    frontProxyClientCert: ssl(KUBE_MASTER_FILES.frontProxyClientCert),
+    frontProxyClientKey: ssl(KUBE_MASTER_FILES.frontProxyClientKey),
   };
 }

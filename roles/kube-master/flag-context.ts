@@ -18,6 +18,8 @@ export interface FlagContext {
   readonly auditPolicyFile: string;
   /** Seconds a stopping apiserver keeps serving while not ready, so the nodes' local proxies take it out first; undefined without them. */
   readonly shutdownDelaySeconds: number | undefined;
+  /** This master is also a node: kube-proxy there gives it the Service IPs. */
+  readonly runsKubeProxy: boolean;
 }
 
 export function flagContext(host: string, vars: KubeMasterVars & { ansible_host?: unknown }, inventory: InventoryView): FlagContext {
@@ -30,5 +32,6 @@ export function flagContext(host: string, vars: KubeMasterVars & { ansible_host?
     masterCount: inventory.groupHosts("kube_master").length,
     auditPolicyFile: `${vars.kube_config_dir}/audit-policy.yaml`,
     shutdownDelaySeconds: apiserverAccess(vars, inventory).localProxy ? proxyDrainSeconds(vars) : undefined,
+    runsKubeProxy: inventory.groupHosts("kube_node").includes(host),
   };
 }

@@ -6,7 +6,7 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { defineRole, file, onlyOnGroup, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { defineRole, file, kubeHas, onlyOnGroup, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, apiserverReadinessPath, httpsUrl, masterAddress, pkiDirOf } from "easy-kube/pki";
 import { proxyReturnSeconds } from "../apiserver-proxy/timing.ts";
@@ -48,11 +48,21 @@ function backInTheProxies(vars: Vars, host: string, inventory: InventoryView): O
   ];
 }
 
-/** The controller-manager (10252) and scheduler (10251) health ports on 127.0.0.1, which `kubectl get cs` also reads. */
-const HEALTH_PORTS = { "kube-controller-manager": 10252, "kube-scheduler": 10251 } as const;
+/**
+ * The controller-manager's and the scheduler's health on 127.0.0.1: their plain HTTP ports (10252,
+ * 10251, which `kubectl get cs` also reads) while they have them, their TLS ports after. The TLS
+ * ports serve a certificate the component made itself: the probe sends nothing secret, so it does
+ * not verify it.
+ */
+const HEALTH_PORTS = {
+  "kube-controller-manager": { http: 10252, https: 10257 },
+  "kube-scheduler": { http: 10251, https: 10259 },
+} as const;
 
 function componentHealthy(name: keyof typeof HEALTH_PORTS, vars: Vars) {
-  return waitFor({ url: `http://127.0.0.1:${HEALTH_PORTS[name]}/healthz`, timeoutSeconds: vars.kube_master_health_timeout });
+  const ports = HEALTH_PORTS[name];
+  if (kubeHas("masterInsecureHealthPorts", vars.kube_version)) return waitFor({ url: `http://127.0.0.1:${ports.http}/healthz`, timeoutSeconds: vars.kube_master_health_timeout });
+  return waitFor({ url: `https://127.0.0.1:${ports.https}/healthz`, curlOptions: ["--insecure"], timeoutSeconds: vars.kube_master_health_timeout });
 }
 
 const PROGRAMS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"];
@@ -93,7 +103,7 @@ export const kubeMasterRole = defineRole({
       action: ({ vars }) => {
         const f = masterFiles(vars);
         return requireFiles(
-          [f.ca, f.caKey, f.apiserverCert, f.apiserverKey, f.serviceAccountKey, f.serviceAccountPublicKey, f.kubeletClientCert, f.kubeletClientKey, f.etcdCa, f.etcdClientCert, f.etcdClientKey, f.tokenCsv, f.controllerManagerKubeconfig, f.schedulerKubeconfig, f.adminCert, f.adminKey],
+          [f.ca, f.caKey, f.apiserverCert, f.apiserverKey, f.serviceAccountKey, f.serviceAccountPublicKey, f.kubeletClientCert, f.kubeletClientKey, f.etcdCa, f.etcdClientCert, f.etcdClientKey, f.tokenCsv, f.controllerManagerKubeconfig, f.schedulerKubeconfig, f.adminCert, f.adminKey, f.frontProxyCa, f.frontProxyClientCert, f.frontProxyClientKey],
           "they come from the PKI: run playbooks/pki.ts (site.ts runs it before kube-master)",
         );
       },

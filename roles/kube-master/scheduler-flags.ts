@@ -8,7 +8,8 @@ import type { FlagTable } from "easy-kube";
 import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
 
 export const schedulerFlags: FlagTable<KubeMasterVars, FlagContext> = [
-  { flag: "address", value: () => "127.0.0.1" },
+  // Insecure serving's address: a no-op from 1.23, removed in 1.24 (kubernetes#96345's note).
+  { flag: "address", until: "1.24", value: () => "127.0.0.1" },
   { flag: "bind-address", since: "1.13", value: () => "127.0.0.1" },
   { flag: "kubeconfig", value: (_, c) => c.files.schedulerKubeconfig },
   { flag: "authentication-kubeconfig", since: "1.13", value: (_, c) => c.files.schedulerKubeconfig },

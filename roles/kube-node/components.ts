@@ -33,3 +33,14 @@ export function extraFlagProblems(vars: KubeNodeVars): string[] {
     }),
   );
 }
+
+/** What a component's unit template reads. `kubeProxyKubeconfigSha256`: see kube-node's index.ts. */
+export function unitTemplateVars(component: NodeComponent, vars: KubeNodeVars, ctx: NodeContext, kubeProxyKubeconfigSha256: string): Record<string, unknown> {
+  return {
+    root_dir: vars.kubelet_root_dir,
+    exec_start: componentExecStart(component, vars, ctx),
+    // kubelet needs its runtime running: Docker (dockershim) or containerd.
+    runtime_service: `${ctx.runtime}.service`,
+    kubeconfig_sha256: kubeProxyKubeconfigSha256,
+  };
+}

@@ -97,18 +97,18 @@ async function approveWhenSent(target: Target, client: KubeApiClient, args: Appr
   let lastReasons: string[] = [];
   while (Date.now() < deadline) {
     if (await fileExists(target, issued)) return;
-    if (!approved) {
-      const key = kind === "client" ? await publicKeyOnHost(target, pendingKey) : undefined;
-      const rules = reviewRules(vars, args.inventory, (node) => (node === host ? key : undefined));
-      lastReasons = [];
-      for (const csr of (await listRequests(client, vars.kube_version)).filter(isPending)) {
-        const review = reviewRequest(csr, rules);
-        if (review.node !== host || review.kind !== kind) continue;
-        if (review.approve) {
-          await approve(client, vars.kube_version, csr, host, kind);
-          approved = true;
-        } else lastReasons.push(`${csr.metadata.name}: ${review.reason}`);
-      }
+    // Every acceptable request until kubelet holds its certificate, not only the first: a kubelet
+    // restarted while a request was pending (rotation turned on) asks again, and waits for the new one.
+    const key = kind === "client" ? await publicKeyOnHost(target, pendingKey) : undefined;
+    const rules = reviewRules(vars, args.inventory, (node) => (node === host ? key : undefined));
+    lastReasons = [];
+    for (const csr of (await listRequests(client, vars.kube_version)).filter(isPending)) {
+      const review = reviewRequest(csr, rules);
+      if (review.node !== host || review.kind !== kind) continue;
+      if (review.approve) {
+        await approve(client, vars.kube_version, csr, host, kind);
+        approved = true;
+      } else lastReasons.push(`${csr.metadata.name}: ${review.reason}`);
     }
     await sleep(2000);
   }

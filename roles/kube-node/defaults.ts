@@ -1,6 +1,7 @@
 /** Variables of the kube-node role: kubelet with TLS bootstrap, kube-proxy, node labels and taints. */
 import { defineSchema, restartThrottleVar, v } from "easy-kube";
 import { bundleVars } from "easy-kube/bundle";
+import { containerdDefaults } from "../containerd/defaults.ts";
 import { dockerDefaults } from "../docker-ce/defaults.ts";
 import { kubeMasterDefaults } from "../kube-master/defaults.ts";
 import { pkiDefaults } from "../pki/defaults.ts";
@@ -34,8 +35,11 @@ export const kubeNodeDefaults = defineSchema({
   kube_network_plugin: kubeMasterDefaults.kube_network_plugin,
   kube_bootstrap_token_auth: kubeMasterDefaults.kube_bootstrap_token_auth,
   ...clusterDnsVars,
-  // One variable for Docker and kubelet: they must use the same driver (checked on the host too).
+  // One variable for the runtime and kubelet: they must use the same driver (checked on the host too).
   cgroup_driver: dockerDefaults.cgroup_driver,
+  container_runtime: containerdDefaults.container_runtime,
+  // kubelet's containerRuntimeEndpoint is containerd's socket, in containerd's state folder.
+  containerd_state: containerdDefaults.containerd_state,
   restart_throttle: restartThrottleVar,
   kube_node_address: v.string("", "The address kubelet serves on and reports for the node; empty: ansible_host, else the inventory name."),
   kubelet_root_dir: v.path("/var/lib/kubelet", "kubelet's state folder (pods, volumes, plugins)."),

@@ -6,19 +6,20 @@
  * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
  * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
  */
-import { command, shellQuote, copy, defineRole, file, flushHandlers, line, onlyOnGroup, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
+import { command, containerRuntime, containerRuntimeProblem, shellQuote, copy, defineRole, file, flushHandlers, line, onlyOnGroup, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, pkiDirOf } from "easy-kube/pki";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { NODE_COMPONENTS, componentExecStart, extraFlagProblems } from "./components.ts";
+import { NODE_COMPONENTS, extraFlagProblems, unitTemplateVars } from "./components.ts";
 import { approveOwnCertificate, kubeletCertFiles } from "./csr-approval.ts";
 import { kubeNodeDefaults } from "./defaults.ts";
 import { bootstrapsServingCertificate, renderKubeletConfig, usesConfigFile } from "./kubelet-config.ts";
 import { nodeContext, nodeFiles } from "./node-context.ts";
 import { nodeLabelsAndTaints, parseTaint, type Taint } from "./node-metadata.ts";
 import { reportPendingRequests } from "./pending-report.ts";
+import { runtimeCgroupDriverCheck } from "./runtime-cgroup-driver.ts";
 
 const here = import.meta.dirname;
 type Vars = VarsOf<typeof kubeNodeDefaults>;
@@ -48,7 +49,7 @@ function kubeletConfigTask(args: { name: string; joined: (ctx: TaskContext<Vars>
   return {
     name: args.name,
     when: ({ vars }) => usesConfigFile(vars.kube_version),
-    action: (ctx) => copy({ content: renderKubeletConfig(ctx.vars, nodeContext(ctx.host, ctx.vars, ctx.inventory.groupNames(ctx.host), args.joined(ctx))), dest: nodeFiles(ctx.vars).kubeletConfig, mode: "0644" }),
+    action: (ctx) => copy({ content: renderKubeletConfig(ctx.vars, nodeContext(ctx.host, ctx.vars, ctx.inventory.groupNames(ctx.host), ctx.facts, args.joined(ctx))), dest: nodeFiles(ctx.vars).kubeletConfig, mode: "0644" }),
     ...(args.register ? { register: args.register } : { notify: [RESTART.kubelet] }),
   };
 }
@@ -82,6 +83,8 @@ export const kubeNodeRole = defineRole({
         const version = knownKubeVersion(v.kube_version, problems);
         if (!version) continue;
         if (v.install_method !== "bundle") problems.add("kube-node installs Kubernetes from the bundle only (install_method: bundle)");
+        const runtimeProblem = containerRuntimeProblem(v);
+        if (runtimeProblem) problems.add(runtimeProblem);
         if (v.kube_proxy_mode === "ipvs" && version[1] < 11) problems.add(`kube_proxy_mode ipvs: kube-proxy ${v.kube_version} has no stable ipvs mode (from 1.11)`);
         if (!insideCidr(v.kube_cluster_dns, v.kube_service_cidr)) problems.add(`kube_cluster_dns ${v.kube_cluster_dns} is not inside kube_service_cidr ${v.kube_service_cidr}`);
         if (v.kubelet_image_gc_low_threshold >= v.kubelet_image_gc_high_threshold) problems.add(`${host}: kubelet_image_gc_low_threshold (${v.kubelet_image_gc_low_threshold}) must be below kubelet_image_gc_high_threshold (${v.kubelet_image_gc_high_threshold})`);
@@ -110,14 +113,14 @@ export const kubeNodeRole = defineRole({
       action: ({ vars }) => programVersionCheck(`${vars.bin_dir}/kubelet`, vars.kube_version),
     },
     {
-      // kubelet and Docker must place containers in the same cgroup hierarchy, or pods fail to start.
-      name: "check Docker's cgroup driver is cgroup_driver",
-      action: ({ vars }) =>
-        command({ cmd: "if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker info --format '{{.CgroupDriver}}'; fi", readOnly: true, failedWhen: (r) => r.rc !== 0 || (r.stdout.trim() !== "" && r.stdout.trim() !== vars.cgroup_driver) }),
+      // kubelet and the runtime must place containers in the same cgroup hierarchy, or pods fail to start.
+      name: "check the container runtime's cgroup driver is cgroup_driver",
+      action: ({ vars }) => runtimeCgroupDriverCheck(containerRuntime(vars), vars.cgroup_driver, vars.bin_dir),
     },
     {
-      name: "load the pause and busybox images from the bundle where missing",
-      when: ({ vars }) => vars.install_method === "bundle",
+      // containerd's role imports them into its CRI namespace.
+      name: "load the pause and busybox images from the bundle into Docker where missing",
+      when: ({ vars }) => vars.install_method === "bundle" && containerRuntime(vars) === "docker",
       action: ({ vars }) => imagesFromBundle(vars),
     },
     {
@@ -141,16 +144,12 @@ export const kubeNodeRole = defineRole({
     kubeletConfigTask({ name: "write the kubelet configuration file", joined: ({ results }) => joinedBefore(results) }),
     ...NODE_COMPONENTS.map((component) => ({
       name: `write the ${component.name} unit`,
-      action: ({ vars, host, inventory, results }: { vars: Vars; host: string; inventory: { groupNames(h: string): string[] }; results: Results }) =>
+      action: ({ vars, host, inventory, results, facts }: TaskContext<Vars>) =>
         template({
           src: `${here}/templates/${component.name}.service.hbs`,
           dest: `/etc/systemd/system/${component.name}.service`,
           mode: "0644",
-          vars: {
-            root_dir: vars.kubelet_root_dir,
-            exec_start: componentExecStart(component, vars, nodeContext(host, vars, inventory.groupNames(host), joinedBefore(results))),
-            kubeconfig_sha256: kubeProxyKubeconfigSha256(vars),
-          },
+          vars: unitTemplateVars(component, vars, nodeContext(host, vars, inventory.groupNames(host), facts, joinedBefore(results)), kubeProxyKubeconfigSha256(vars)),
         }),
       notify: [RESTART[component.name]],
       register: `${component.name}_unit`,
@@ -171,12 +170,12 @@ export const kubeNodeRole = defineRole({
     {
       name: "write the kubelet unit with rotation on",
       when: ({ vars }) => !usesConfigFile(vars.kube_version),
-      action: ({ vars, host, inventory }) =>
+      action: ({ vars, host, inventory, facts }) =>
         template({
           src: `${here}/templates/kubelet.service.hbs`,
           dest: "/etc/systemd/system/kubelet.service",
           mode: "0644",
-          vars: { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(NODE_COMPONENTS[0]!, vars, nodeContext(host, vars, inventory.groupNames(host), true)) },
+          vars: unitTemplateVars(NODE_COMPONENTS[0]!, vars, nodeContext(host, vars, inventory.groupNames(host), facts, true), kubeProxyKubeconfigSha256(vars)),
         }),
       register: "kubelet_rotation_unit",
     },
@@ -197,8 +196,8 @@ export const kubeNodeRole = defineRole({
     },
     {
       name: "label and taint the node",
-      action: ({ vars, host, inventory }) =>
-        nodeLabelsAndTaints({ host, labels: vars.kube_node_labels, taints: nodeContext(host, vars, inventory.groupNames(host)).registerTaints.map((t) => parseTaint(t) as Taint), vars, inventory }),
+      action: ({ vars, host, inventory, facts }) =>
+        nodeLabelsAndTaints({ host, labels: vars.kube_node_labels, taints: nodeContext(host, vars, inventory.groupNames(host), facts).registerTaints.map((t) => parseTaint(t) as Taint), vars, inventory }),
     },
     {
       name: "report certificate requests left pending",

@@ -3,7 +3,7 @@
  * 1.10: the settings every node shares, as rows with the versions they apply to, like the flag
  * table. serverTLSBootstrap (the serving certificate from the cluster CA) came with 1.12.
  */
-import { rowAppliesTo } from "easy-kube";
+import { KUBE_VERSION_FACTS, rowAppliesTo } from "easy-kube";
 import { stringify } from "yaml";
 import type { KubeNodeVars, NodeContext } from "./node-context.ts";
 
@@ -32,6 +32,9 @@ export const kubeletConfigFields: readonly ConfigField[] = [
   { field: "serverTLSBootstrap", since: "1.12", value: (v) => v.kubelet_serving_certificate === "bootstrap" },
   { field: "serializeImagePulls", value: (v) => v.kubelet_serialize_image_pulls },
   { field: "hairpinMode", value: () => "promiscuous-bridge" },
+  { field: "containerRuntimeEndpoint", since: KUBE_VERSION_FACTS.kubeletContainerRuntimeEndpointField.since, value: (_, c) => c.runtimeEndpoint },
+  // From 1.35 kubelet refuses cgroup v1 unless told (KEP-5573); said only on a v1 host.
+  { field: "failCgroupV1", since: KUBE_VERSION_FACTS.kubeletFailCgroupV1Field.since, value: (_, c) => (c.cgroupV1 ? false : undefined) },
 ];
 
 /** Whether the version reads its settings from the file (1.10 and later). */
@@ -45,7 +48,10 @@ export function bootstrapsServingCertificate(vars: KubeNodeVars): boolean {
 }
 
 export function renderKubeletConfig(vars: KubeNodeVars, ctx: NodeContext): string {
-  const fields = kubeletConfigFields.filter((f) => rowAppliesTo(f, vars.kube_version)).map((f) => [f.field, f.value(vars, ctx)] as const);
+  const fields = kubeletConfigFields
+    .filter((f) => rowAppliesTo(f, vars.kube_version))
+    .map((f) => [f.field, f.value(vars, ctx)] as const)
+    .filter(([, value]) => value !== undefined);
   const header = "# Managed by easy-kube (role kube-node): changes made here are replaced on the next run.\n";
   return header + stringify({ kind: "KubeletConfiguration", apiVersion: "kubelet.config.k8s.io/v1beta1", ...Object.fromEntries(fields) });
 }

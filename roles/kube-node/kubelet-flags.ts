@@ -10,11 +10,17 @@
  * - --require-kubeconfig until 1.10 (1.7 ignores the kubeconfig's server without it; removed in 1.10's
  *   flag cleanup, kubernetes#58367);
  * - --rotate-certificates from 1.8 (1.7 has only the alpha feature gate);
- * - --config from 1.10.
+ * - --config from 1.10;
+ * - --network-plugin and --pod-infra-container-image (dockershim's) until 1.24 (KEP-2221), where
+ *   --container-runtime-endpoint names containerd's socket until the config field takes it (1.27).
  * Every rendered flag is checked against each version's help text (test/fixtures/help/).
  */
-import type { FlagTable } from "easy-kube";
+import { KUBE_VERSION_FACTS, type FlagTable } from "easy-kube";
 import type { KubeNodeVars, NodeContext } from "./node-context.ts";
+
+/** dockershim's flags end with it (1.24); a remote runtime's endpoint is a flag until the config field (1.27). */
+const DOCKERSHIM_UNTIL = KUBE_VERSION_FACTS.dockershim.until;
+const RUNTIME_ENDPOINT_FIELD_SINCE = KUBE_VERSION_FACTS.kubeletContainerRuntimeEndpointField.since;
 
 /** Settings that move into the configuration file from 1.10. */
 const CONFIG_FILE_SINCE = "1.10";
@@ -29,8 +35,10 @@ export const kubeletFlags: FlagTable<KubeNodeVars, NodeContext> = [
   { flag: "cert-dir", value: (v) => v.kubelet_cert_dir },
   { flag: "root-dir", value: (v) => v.kubelet_root_dir },
   { flag: "config", since: CONFIG_FILE_SINCE, value: (_, c) => c.files.kubeletConfig },
-  { flag: "pod-infra-container-image", value: (_, c) => c.podInfraImage },
-  { flag: "network-plugin", value: () => "cni" },
+  // The sandbox image is dockershim's to start (containerd's own setting names it for containerd).
+  { flag: "pod-infra-container-image", until: DOCKERSHIM_UNTIL, value: (_, c) => (c.runtime === "docker" ? c.podInfraImage : undefined) },
+  { flag: "network-plugin", until: DOCKERSHIM_UNTIL, value: () => "cni" },
+  { flag: "container-runtime-endpoint", since: DOCKERSHIM_UNTIL, until: RUNTIME_ENDPOINT_FIELD_SINCE, value: (_, c) => c.runtimeEndpoint },
   { flag: "register-with-taints", value: (_, c) => (c.registerTaints.length > 0 ? c.registerTaints.join(",") : undefined) },
   { flag: "address", ...flagOnly, value: (_, c) => c.address },
   { flag: "anonymous-auth", ...flagOnly, value: () => "false" },

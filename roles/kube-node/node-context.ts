@@ -1,5 +1,5 @@
 /** What the kubelet and kube-proxy tables read besides the role's variables: paths and the node's own facts, the same for tests and tasks. */
-import type { VarsOf } from "easy-kube";
+import { containerRuntime, type ContainerRuntime, type VarsOf } from "easy-kube";
 import { pauseImage } from "easy-kube/bundle";
 import type { kubeNodeDefaults } from "./defaults.ts";
 
@@ -34,6 +34,16 @@ export interface NodeContext {
   readonly registerTaints: readonly string[];
   /** kubelet holds its client certificate (see nodeContext). */
   readonly joined: boolean;
+  readonly runtime: ContainerRuntime;
+  /** The CRI socket kubelet talks to (containerd); undefined with Docker (kubelet's dockershim). */
+  readonly runtimeEndpoint: string | undefined;
+  /** The host runs cgroup v1 (hybrid included): kubelets from 1.35 must be told to accept it. */
+  readonly cgroupV1: boolean;
+}
+
+/** What the host itself tells (its facts), for the parts of kubelet's settings that depend on it. */
+export interface NodeHostFacts {
+  readonly cgroupVersion: 1 | 2;
 }
 
 export const MASTER_TAINT = "node-role.kubernetes.io/master:NoSchedule";
@@ -48,10 +58,14 @@ export function nodeAddress(host: string, vars: { kube_node_address?: string; an
  * can be checked before the request is approved; with rotation on, kubelet bootstraps in the
  * background with the key in memory only.
  */
-export function nodeContext(host: string, vars: KubeNodeVars & { ansible_host?: unknown }, groups: readonly string[], joined = true): NodeContext {
+export function nodeContext(host: string, vars: KubeNodeVars & { ansible_host?: unknown }, groups: readonly string[], facts: NodeHostFacts, joined = true): NodeContext {
   const master = groups.includes("kube_master") && vars.kube_master_taint;
+  const runtime = containerRuntime(vars);
   return {
     joined,
+    runtime,
+    runtimeEndpoint: runtime === "containerd" ? `unix://${vars.containerd_state}/containerd.sock` : undefined,
+    cgroupV1: facts.cgroupVersion === 1,
     name: host,
     address: nodeAddress(host, vars),
     files: nodeFiles(vars),

@@ -9,7 +9,7 @@ export const pkiDefaults = defineSchema({
   pki_renew_before_days: v.integer(30, "A certificate expiring within this many days is reissued on the next run.", { min: 0 }),
   pki_renew: v.list(
     v.oneOf(
-      ["ca", "etcd-ca", "kubernetes", "kube-proxy", "admin", "kube-controller-manager", "kube-scheduler", "kube-apiserver-kubelet-client", "etcd", "etcd-client", "sa", "token"],
+      ["ca", "etcd-ca", "front-proxy-ca", "kubernetes", "kube-proxy", "admin", "kube-controller-manager", "kube-scheduler", "kube-apiserver-kubelet-client", "etcd", "etcd-client", "front-proxy-client", "sa", "token"],
       "kubernetes",
       "a certificate",
     ),

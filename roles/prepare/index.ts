@@ -8,7 +8,7 @@ import { assertThat, defineRole, firewalldOff, hostname, kernelModule, selinux, 
 import { isIP } from "node:net";
 import { prepareDefaults } from "./defaults.ts";
 import { dockerRepo } from "./package-repos.ts";
-import { osProblems } from "./supported-os.ts";
+import { cgroupProblems, osProblems } from "./supported-os.ts";
 
 export const prepareRole = defineRole({
   name: "prepare",
@@ -19,6 +19,12 @@ export const prepareRole = defineRole({
       name: "check the OS is supported",
       when: ({ vars }) => vars.prepare_check_os,
       action: ({ vars, facts }) => assertThat("supported OS", osProblems(facts, vars.install_method === "bundle" ? vars.bundle_arch : undefined)),
+    },
+    {
+      // A kubelet that cannot run on the host's cgroup hierarchy is found here, before anything changes.
+      name: "check kubelet runs on the host's cgroup version",
+      when: ({ vars }) => vars.prepare_check_os,
+      action: ({ vars, facts }) => assertThat(`cgroup v${facts.cgroupVersion}`, cgroupProblems(facts.cgroupVersion, vars.kube_version)),
     },
     {
       name: "stop and disable firewalld",

@@ -3,7 +3,7 @@
  * 7.4 or later (kernel 3.10.0-693: the first CentOS 7 kernel whose overlayfs docker's overlay2
  * accepts), Debian 9+, Ubuntu 16.04+; systemd as init; amd64 or arm64 matching bundle_arch.
  */
-import type { HostFacts } from "easy-kube";
+import { kubeHas, type HostFacts } from "easy-kube";
 
 const REDHAT_LIKE = ["centos", "rhel", "rocky", "almalinux", "ol"];
 
@@ -36,4 +36,10 @@ export function osProblems(facts: HostFacts, bundleArch: string | undefined): st
   if (!["amd64", "arm64"].includes(facts.goArch)) problems.push(`architecture ${facts.architecture} is not supported (amd64 or arm64)`);
   else if (bundleArch && facts.goArch !== bundleArch) problems.push(`the host is ${facts.goArch} but bundle_arch is ${bundleArch}: set bundle_arch: ${facts.goArch} for this host`);
   return problems;
+}
+
+/** Why kubelet of `kubeVersion` cannot run on a host with this cgroup version (none: it can). */
+export function cgroupProblems(cgroupVersion: 1 | 2, kubeVersion: string): string[] {
+  if (cgroupVersion === 2 || kubeHas("kubeletRunsOnCgroupV1", kubeVersion)) return [];
+  return [`the host runs cgroup v1 (stat -fc %T /sys/fs/cgroup is not cgroup2fs), and kubelet ${kubeVersion} runs on cgroup v2 only: boot the host with systemd.unified_cgroup_hierarchy=1, or choose an earlier kube_version`];
 }

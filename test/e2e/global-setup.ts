@@ -12,7 +12,7 @@ import { labDown, labUp } from "../../lib/lab/lab.js";
 export default async function setup(project: TestProject) {
   const inventoryDir = mkdtempSync(join(tmpdir(), "ek-e2e-inventory-"));
   // The committed lab group_vars apply to the e2e lab too.
-  cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+  cpSync(join(import.meta.dirname, "../../inventory/lab-docker/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
   const config = labConfig("e2e", inventoryDir);
   await labDown(config);
   try {

@@ -34,7 +34,7 @@ import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting } from "../helpers/run.js";
 
 const inventoryDir = mkdtempSync(join(tmpdir(), "ek-hroutes-inventory-"));
-cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+cpSync(join(import.meta.dirname, "../../inventory/lab-docker/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
 const config = labConfig("hroutes", inventoryDir);
 let lab: LabUpResult;
 let api: KubeApiClient;

@@ -24,7 +24,7 @@ import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting, statuses } from "../helpers/run.js";
 
 const inventoryDir = mkdtempSync(join(tmpdir(), "ek-kbundle-inventory-"));
-cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+cpSync(join(import.meta.dirname, "../../inventory/lab-docker/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
 const config = labConfig("kbundle", inventoryDir);
 let lab: LabUpResult;
 const machines = new LabSsh(() => lab.inventoryFile);

@@ -31,7 +31,7 @@ import { runCollecting, statuses } from "../helpers/run.js";
 
 const run = promisify(execFile);
 const inventoryDir = mkdtempSync(join(tmpdir(), "ek-k8s-inventory-"));
-cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+cpSync(join(import.meta.dirname, "../../inventory/lab-docker/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
 const config = labConfig("k8s", inventoryDir);
 const pki = join(inventoryDir, ".pki");
 const kubectlBin = join(inventoryDir, ".bundle", "kubernetes", "1.20.2", "amd64", "kubectl");

@@ -30,7 +30,7 @@ import { runCollecting } from "../helpers/run.js";
 
 const run = promisify(execFile);
 const inventoryDir = mkdtempSync(join(tmpdir(), "ek-ha-inventory-"));
-cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+cpSync(join(import.meta.dirname, "../../inventory/lab-docker/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
 const config = labConfig("ha", inventoryDir);
 const pki = join(inventoryDir, ".pki");
 const kubectlBin = join(inventoryDir, ".bundle", "kubernetes", "1.20.2", "amd64", "kubectl");

@@ -22,7 +22,7 @@ import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting } from "../helpers/run.js";
 
 const inventoryDir = mkdtempSync(join(tmpdir(), "ek-pkgs-inventory-"));
-cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+cpSync(join(import.meta.dirname, "../../inventory/lab-docker/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
 const config = labConfig("pkgs", inventoryDir);
 const packagesVars = { install_method: "packages", docker_packages: ["docker.io"], docker_version: "20.10.24", prepare_docker_repo: false };
 let lab: LabUpResult;

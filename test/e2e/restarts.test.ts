@@ -25,7 +25,7 @@ import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting, statuses } from "../helpers/run.js";
 
 const inventoryDir = mkdtempSync(join(tmpdir(), "ek-restarts-inventory-"));
-cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+cpSync(join(import.meta.dirname, "../../inventory/lab-docker/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
 const config = labConfig("restart", inventoryDir);
 const bundleDir = join(inventoryDir, ".bundle");
 let lab: LabUpResult;

@@ -46,7 +46,7 @@ import { runCollecting, statuses } from "../helpers/run.js";
 
 const run = promisify(execFile);
 const inventoryDir = mkdtempSync(join(tmpdir(), "ek-site-inventory-"));
-cpSync(join(import.meta.dirname, "../../inventory/lab/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
+cpSync(join(import.meta.dirname, "../../inventory/lab-docker/group_vars"), join(inventoryDir, "group_vars"), { recursive: true });
 const config = labConfig("site", inventoryDir);
 const bundleEtcd = join(inventoryDir, ".bundle", "etcd", "3.4.23", "amd64");
 const pki = join(inventoryDir, ".pki");

@@ -54,13 +54,16 @@ describe("cluster PKI rules", () => {
     expect(names(["etcd"])).toEqual(["etcd-ca.pem", "etcd-client-key.pem", "etcd-client.pem", "etcd-key.pem", "etcd.pem"]);
     expect(names(["kube_node"])).toEqual(["bootstrap.kubeconfig", "ca.pem", "kube-proxy-key.pem", "kube-proxy.kubeconfig", "kube-proxy.pem"]);
     expect(names(["kube_master"])).toEqual([
-      "admin-key.pem", "admin-local.kubeconfig", "admin.pem", "ca-key.pem", "ca.pem", "etcd-ca.pem", "etcd-client-key.pem", "etcd-client.pem", "kube-apiserver-kubelet-client-key.pem",
+      "admin-key.pem", "admin-local.kubeconfig", "admin.pem", "ca-key.pem", "ca.pem", "etcd-ca.pem", "etcd-client-key.pem", "etcd-client.pem",
+      "front-proxy-ca.pem", "front-proxy-client-key.pem", "front-proxy-client.pem", "kube-apiserver-kubelet-client-key.pem",
       "kube-apiserver-kubelet-client.pem", "kube-controller-manager.kubeconfig", "kube-scheduler.kubeconfig", "kubernetes-key.pem", "kubernetes.pem", "sa.key", "sa.pub", "token.csv",
     ]);
     const all = pkiFilesFor(["etcd", "kube_master", "kube_node"], "/ssl", "/k8s");
     expect(all.map((f) => f.name)).not.toContain("etcd-ca-key.pem");
+    // No host signs for the aggregation layer: its CA's key stays on the control machine.
+    expect(all.map((f) => f.name)).not.toContain("front-proxy-ca-key.pem");
     expect(all.filter((f) => f.secret).map((f) => f.name).sort()).toEqual([
-      "admin-key.pem", "admin-local.kubeconfig", "bootstrap.kubeconfig", "ca-key.pem", "etcd-client-key.pem", "etcd-key.pem", "kube-apiserver-kubelet-client-key.pem", "kube-controller-manager.kubeconfig",
+      "admin-key.pem", "admin-local.kubeconfig", "bootstrap.kubeconfig", "ca-key.pem", "etcd-client-key.pem", "etcd-key.pem", "front-proxy-client-key.pem", "kube-apiserver-kubelet-client-key.pem", "kube-controller-manager.kubeconfig",
       "kube-proxy-key.pem", "kube-proxy.kubeconfig", "kube-scheduler.kubeconfig", "kubernetes-key.pem", "sa.key", "token.csv",
     ]);
     expect(pkiFilesFor(["kube_master"], "/ssl", "/k8s").find((f) => f.name === "kube-scheduler.kubeconfig")?.dest).toBe("/k8s/kube-scheduler.kubeconfig");

@@ -13,7 +13,7 @@ import { renderTemplate } from "../../lib/ops/render-template.js";
 import type { InventoryView } from "../../lib/runner/types.js";
 import { resolveRoleVars } from "../../lib/vars/resolve-role-vars.js";
 import { bootstrapBindings } from "../../roles/kube-master/bootstrap-bindings.js";
-import { NODE_COMPONENTS, componentExecStart, componentFlags, extraFlagProblems } from "../../roles/kube-node/components.js";
+import { NODE_COMPONENTS, unitTemplateVars, componentFlags, extraFlagProblems } from "../../roles/kube-node/components.js";
 import { kubeNodeDefaults } from "../../roles/kube-node/defaults.js";
 import { kubeNodeRole } from "../../roles/kube-node/index.js";
 import { renderKubeletConfig } from "../../roles/kube-node/kubelet-config.js";
@@ -42,17 +42,22 @@ const cases = [
   { name: "1.7.11", host: "node01", groups: undefined, vars: { kube_version: "1.7.11" } },
   { name: "1.20.2", host: "node01", groups: undefined, vars: { kube_version: "1.20.2", kube_proxy_conntrack_max_per_core: 0 } },
   { name: "1.20.2 on a master with taints", host: "node02", groups: ["kube_master", "kube_node"], vars: { kube_version: "1.20.2", kube_node_taints: ["dedicated=infra:NoExecute"], cgroup_driver: "systemd" } },
+  { name: "1.37.2 on containerd, cgroup v1", host: "node01", groups: undefined, vars: { kube_version: "1.37.2" }, cgroupVersion: 1 as const },
+  { name: "1.37.2 on containerd, cgroup v2", host: "node01", groups: undefined, vars: { kube_version: "1.37.2", cgroup_driver: "systemd" }, cgroupVersion: 2 as const },
 ];
+
+/** The hosts of the cases run cgroup v1 unless a case says otherwise (kubelet's failCgroupV1 depends on it). */
+const V1 = { cgroupVersion: 1 } as const;
 
 describe("kube-node units", () => {
   for (const c of cases) {
-    const ctx = (vars: KubeNodeVars) => nodeContext(c.host, vars, c.groups ?? view.groupNames(c.host));
+    const ctx = (vars: KubeNodeVars) => nodeContext(c.host, vars, c.groups ?? view.groupNames(c.host), { cgroupVersion: c.cgroupVersion ?? 1 });
     const slug = c.name.replace(/[^a-z0-9.]+/gi, "-").replace(/-+$/, "");
 
     it(`${c.name}: units and configuration kept as reviewed files`, async () => {
       const vars = typed(c.host, c.vars);
       for (const component of NODE_COMPONENTS) {
-        const unit = renderTemplate(join(root, "roles/kube-node/templates", `${component.name}.service.hbs`), { root_dir: vars.kubelet_root_dir, exec_start: componentExecStart(component, vars, ctx(vars)), kubeconfig_sha256: "<sha256 of the PKI folder's kube-proxy.kubeconfig>" });
+        const unit = renderTemplate(join(root, "roles/kube-node/templates", `${component.name}.service.hbs`), unitTemplateVars(component, vars, ctx(vars), "<sha256 of the PKI folder's kube-proxy.kubeconfig>"));
         await expect(unit).toMatchFileSnapshot(join(root, "test/fixtures/rendered", `${component.name}-${slug}.service`));
       }
       if (vars.kube_version !== "1.7.11") await expect(renderKubeletConfig(vars, ctx(vars))).toMatchFileSnapshot(join(root, "test/fixtures/rendered", `kubelet-config-${slug}.yaml`));
@@ -62,8 +67,8 @@ describe("kube-node units", () => {
       const vars = typed(c.host, c.vars);
       for (const component of NODE_COMPONENTS) {
         const known = helpFlags(vars.kube_version, component.name);
-        if (!known) continue;
-        const unknown = componentFlags(component, vars, ctx(vars)).map((f) => f.replace(/^--([^=]+)=.*$/, "$1")).filter((f) => !known.has(f));
+        expect(known, `${component.name} ${vars.kube_version}: record its help in test/fixtures/help`).toBeDefined();
+        const unknown = componentFlags(component, vars, ctx(vars)).map((f) => f.replace(/^--([^=]+)=.*$/, "$1")).filter((f) => !known!.has(f));
         expect(unknown, `${component.name} ${vars.kube_version}`).toEqual([]);
       }
     });
@@ -75,9 +80,9 @@ describe("kube-node units", () => {
 
   it("1.20's shared settings are in the configuration file, not flags: cluster DNS, cgroup driver, pause image from the bundle", () => {
     const vars = typed("node02", { kube_version: "1.20.2", cgroup_driver: "systemd" });
-    const config = parse(renderKubeletConfig(vars, nodeContext("node02", vars, ["kube_master", "kube_node"])));
+    const config = parse(renderKubeletConfig(vars, nodeContext("node02", vars, ["kube_master", "kube_node"], V1)));
     expect(config).toMatchObject({ clusterDNS: ["10.254.0.2"], clusterDomain: "cluster.local", cgroupDriver: "systemd", serverTLSBootstrap: true, rotateCertificates: true, authentication: { anonymous: { enabled: false } } });
-    const flags = componentFlags(NODE_COMPONENTS[0]!, vars, nodeContext("node02", vars, ["kube_master", "kube_node"]));
+    const flags = componentFlags(NODE_COMPONENTS[0]!, vars, nodeContext("node02", vars, ["kube_master", "kube_node"], V1));
     expect(flags).toContain("--pod-infra-container-image=k8s.gcr.io/pause:3.2");
     expect(flags).toContain("--register-with-taints=node-role.kubernetes.io/master:NoSchedule");
     expect(flags.some((f) => f.startsWith("--cluster-dns"))).toBe(false);

@@ -51,6 +51,7 @@ describe("prepare on CentOS 7 (recorded facts)", () => {
   it("plans every step of the guide on a fresh CentOS 7.4 host", async () => {
     expect(await planRole(prepareRole, freshCentos)).toEqual({
       "check the OS is supported": [],
+      "check kubelet runs on the host's cgroup version": [],
       "stop and disable firewalld": ["disable firewalld", "stop firewalld"],
       "set SELinux mode": ["setenforce permissive (now enforcing)", "SELINUX=disabled in /etc/selinux/config (applies at next boot)"],
       "turn swap off": ["swapoff (1 active)", "comment out swap in /etc/fstab"],

@@ -11,9 +11,10 @@ import { kubeMasterDefaults } from "../../roles/kube-master/defaults.js";
 import { hostRoutesDefaults } from "../../roles/host-routes/defaults.js";
 import { kubeNodeDefaults } from "../../roles/kube-node/defaults.js";
 import { apiserverProxyDefaults } from "../../roles/apiserver-proxy/defaults.js";
+import { containerdDefaults } from "../../roles/containerd/defaults.js";
 import type { Schema } from "../../lib/vars/schema.js";
 
-const roles: Record<string, Schema> = { sample: sampleDefaults, pki: pkiDefaults, prepare: prepareDefaults, etcd: etcdDefaults, "docker-ce": dockerDefaults, "kube-master": kubeMasterDefaults, "host-routes": hostRoutesDefaults, "kube-node": kubeNodeDefaults, "apiserver-proxy": apiserverProxyDefaults };
+const roles: Record<string, Schema> = { sample: sampleDefaults, pki: pkiDefaults, prepare: prepareDefaults, etcd: etcdDefaults, "docker-ce": dockerDefaults, "kube-master": kubeMasterDefaults, "host-routes": hostRoutesDefaults, "kube-node": kubeNodeDefaults, "apiserver-proxy": apiserverProxyDefaults, containerd: containerdDefaults };
 
 describe("role READMEs document every variable and its default", () => {
   for (const [role, schema] of Object.entries(roles)) {

@@ -1,0 +1,48 @@
+/**
+ * Facts about Kubernetes releases that are not a flag or a config field: when a feature arrived or
+ * left, by version range, in one table, so that a new release is a change here and not a `since`
+ * check in some role. Each row says where it was checked.
+ */
+import { rowAppliesTo } from "./flag-table.js";
+
+export interface VersionRange {
+  readonly since?: string;
+  readonly until?: string;
+}
+
+export const KUBE_VERSION_FACTS = {
+  /**
+   * The releases the roles' tables cover: their flags and fields were checked against these
+   * releases' help (1.7.11, 1.20.2, 1.37.2 in test/fixtures/help). A newer minor release needs
+   * its rows checked against its programs before the roles accept it.
+   */
+  rolesCover: { since: "1.7", until: "1.38" },
+  /** kubelet's built-in Docker support (dockershim): removed in 1.24 (KEP-2221). */
+  dockershim: { until: "1.24" },
+  /** KubeletConfiguration `failCgroupV1`: 1.31 (KEP-4569); its default turned true in 1.35 (KEP-5573). */
+  kubeletFailCgroupV1Field: { since: "1.31" },
+  /**
+   * Releases whose kubelet still starts on a cgroup v1 host (with failCgroupV1: false where the field
+   * exists). Checked in the 1.37.2 module: pkg/kubelet/apis/config/validation/validation_linux.go
+   * refuses v1 only when failCgroupV1 is true. A release that drops v1 ends this range.
+   */
+  kubeletRunsOnCgroupV1: {},
+  /** KubeletConfiguration `containerRuntimeEndpoint` (1.27; the flag is deprecated from then). */
+  kubeletContainerRuntimeEndpointField: { since: "1.27" },
+  /** The apiserver's /readyz (1.16); before it, /healthz is the only health endpoint. */
+  apiserverReadyz: { since: "1.16" },
+  /**
+   * The controller-manager's and the scheduler's plain HTTP health ports on 127.0.0.1 (10252,
+   * 10251): insecure serving was turned off in 1.22 (kubernetes#96216, #96345; kubeadm#2207). From
+   * then health is asked on their TLS ports (10257, 10259; served from 1.12 and 1.13), where
+   * /healthz is open to anonymous requests (--authorization-always-allow-paths).
+   */
+  masterInsecureHealthPorts: { until: "1.22" },
+} as const satisfies Record<string, VersionRange>;
+
+export type KubeVersionFact = keyof typeof KUBE_VERSION_FACTS;
+
+/** Whether `version` has the fact (is inside its range). */
+export function kubeHas(fact: KubeVersionFact, version: string): boolean {
+  return rowAppliesTo(KUBE_VERSION_FACTS[fact], version);
+}

@@ -1,0 +1,24 @@
+/**
+ * The container runtime places containers in the cgroup hierarchy kubelet expects (cgroup_driver),
+ * read from the running runtime: Docker's `docker info`, containerd's CRI configuration through
+ * `crictl info` (the runc runtime's SystemdCgroup). A runtime not running yet (a dry run before
+ * its stage) is not judged.
+ */
+import { command, type ContainerRuntime, type Operation } from "easy-kube";
+
+export function runtimeCgroupDriverCheck(runtime: ContainerRuntime, cgroupDriver: string, binDir: string): Operation {
+  const read =
+    runtime === "docker"
+      ? "if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker info --format '{{.CgroupDriver}}'; fi"
+      : `if [ -x ${binDir}/crictl ] && ${binDir}/crictl info >/dev/null 2>&1; then ${binDir}/crictl info -o json; fi`;
+  return command({ cmd: read, readOnly: true, failedWhen: (r) => r.rc !== 0 || !agrees(runtime, r.stdout, cgroupDriver) });
+}
+
+/** Whether the runtime's answer (empty: not running) agrees with kubelet's driver. */
+export function agrees(runtime: ContainerRuntime, output: string, cgroupDriver: string): boolean {
+  if (output.trim() === "") return true;
+  if (runtime === "docker") return output.trim() === cgroupDriver;
+  const info = JSON.parse(output) as { config?: { containerd?: { runtimes?: { runc?: { options?: { SystemdCgroup?: boolean } } } } } };
+  const systemd = info.config?.containerd?.runtimes?.runc?.options?.SystemdCgroup === true;
+  return (cgroupDriver === "systemd") === systemd;
+}
