@@ -44,3 +44,4 @@ export { EasyKubeError, InputError } from "./errors.js";
 export { KUBE_VERSION_FACTS, kubeHas, type KubeVersionFact, type VersionRange } from "./kube/version-facts.js";
 export { CONTAINER_RUNTIMES, containerRuntimeVar, containerRuntime, containerRuntimeProblem, type ContainerRuntime } from "./kube/container-runtime.js";
 export { roleForHostsWhere } from "./runner/role-for-hosts-where.js";
+export { waitUntilReady, type ReadinessTarget } from "./kube/wait-ready.js";

@@ -2,11 +2,14 @@
  * The pod network stage (after kube-node in the guide's order): runs, on each node, the role of the
  * network its kube_network_plugin names. host-routes is built; calico and flannel are refused
  * before any host is touched until their roles exist; none leaves the network to another stage.
+ * The stage ends when every node it configured reports Ready.
  * `npx tsx playbooks/network.ts -i INVENTORY [--check --diff]`
  */
 import { defineRole, definePlaybook, isMainModule, roleForHostsWhere, runPlaybookCli, type Role } from "easy-kube";
 import { hostRoutesRole } from "../roles/host-routes/index.ts";
 import { kubeMasterDefaults, NETWORK_PLUGINS } from "../roles/kube-master/defaults.ts";
+import { kubeNodeDefaults } from "../roles/kube-node/defaults.ts";
+import { nodeReady } from "../roles/kube-node/node-ready.ts";
 
 type NetworkPlugin = (typeof NETWORK_PLUGINS)[number];
 
@@ -37,6 +40,19 @@ const networkChoice = defineRole({
   ],
 });
 
+/** Last: every node the network stage configured reports Ready (or the run fails naming it and why). */
+const networkReady = defineRole({
+  name: "network-ready",
+  schema: kubeNodeDefaults,
+  tasks: [
+    {
+      name: "wait until the node is Ready",
+      when: ({ vars }) => vars.kube_network_plugin !== "none",
+      action: ({ host, vars, inventory }) => nodeReady(host, vars, inventory, vars.kube_node_join_timeout),
+    },
+  ],
+});
+
 export const networkPlaybook = definePlaybook({
   name: "network",
   plays: [
@@ -47,7 +63,7 @@ export const networkPlaybook = definePlaybook({
       tags: ["network"],
       // A node that fails the up-front checks (pod CIDRs, one segment) stops every node before any change.
       anyErrorsFatal: true,
-      roles: [networkChoice, ...Object.entries(NETWORK_ROLES).map(([plugin, role]) => forPlugin(plugin as NetworkPlugin, role!))],
+      roles: [networkChoice, ...Object.entries(NETWORK_ROLES).map(([plugin, role]) => forPlugin(plugin as NetworkPlugin, role!)), networkReady],
     },
   ],
 });

@@ -29,6 +29,11 @@ export const KUBE_VERSION_FACTS = {
   kubeletRunsOnCgroupV1: {},
   /** KubeletConfiguration `containerRuntimeEndpoint` (1.27; the flag is deprecated from then). */
   kubeletContainerRuntimeEndpointField: { since: "1.27" },
+  /**
+   * Masters are labelled and tainted node-role.kubernetes.io/control-plane from 1.24 (KEP-2067;
+   * kubeadm dropped the `master` taint and label then); node-role.kubernetes.io/master before.
+   */
+  controlPlaneNodeRole: { since: "1.24" },
   /** The apiserver's /readyz (1.16); before it, /healthz is the only health endpoint. */
   apiserverReadyz: { since: "1.16" },
   /**

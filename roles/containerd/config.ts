@@ -1,9 +1,12 @@
 /**
- * containerd's config.toml by containerd version: format version 3 (the CRI split into
- * io.containerd.cri.v1.images and io.containerd.cri.v1.runtime) from containerd 2.0, format 2
+ * containerd's config.toml by containerd version: format 4 (the gRPC server's settings moved into
+ * the io.containerd.server.v1.grpc plugin) from 2.4, format 3 (the CRI split into
+ * io.containerd.cri.v1.images and io.containerd.cri.v1.runtime) from 2.0, format 2
  * (io.containerd.grpc.v1.cri) for 1.x. Field names checked against containerd 2.4.2's
- * internal/cri/config/config.go and 1.6's pkg/cri/config/config.go. Registry hosts live in
- * certs.d/ (config_path), read at each pull, so mirrors change without a restart.
+ * internal/cri/config/config.go, its version.ConfigVersion (4) and its own `config dump` of the
+ * rendered file (test/unit/containerd-rendered.test.ts), and 1.6's pkg/cri/config/config.go.
+ * Registry hosts live in certs.d/ (config_path), read at each pull, so mirrors change without a
+ * restart.
  */
 import { renderTemplate, type VarsOf } from "easy-kube";
 import { pauseImage } from "easy-kube/bundle";
@@ -12,8 +15,10 @@ import type { containerdDefaults } from "./defaults.ts";
 type Vars = VarsOf<typeof containerdDefaults>;
 
 /** The config format a containerd version reads. */
-export function configFormat(containerdVersion: string): 2 | 3 {
-  return Number(containerdVersion.replace(/^v/, "").split(".")[0]) >= 2 ? 3 : 2;
+export function configFormat(containerdVersion: string): 2 | 3 | 4 {
+  const [major = 0, minor = 0] = containerdVersion.replace(/^v/, "").split(".").map(Number);
+  if (major >= 3 || (major === 2 && minor >= 4)) return 4;
+  return major >= 2 ? 3 : 2;
 }
 
 export function containerdConfig(vars: Vars, templatesDir: string): string {

@@ -55,7 +55,7 @@ export const kubeNodeDefaults = defineSchema({
   kubelet_extra_flags: v.map({}, "More kubelet flags, name (without --) to value. A flag the role sets, or one the version does not have, is an error."),
   kube_node_labels: v.map({}, "Labels for this node (name to value), set through the API after it registered."),
   kube_node_taints: v.list(v.string("", "key=value:Effect or key:Effect"), [], "Taints for this node, added through the API (taints added by others are kept)."),
-  kube_master_taint: v.boolean(true, "A host of kube_master that also runs kubelet gets node-role.kubernetes.io/master:NoSchedule, so ordinary pods stay off the masters."),
+  kube_master_taint: v.boolean(true, "A host of kube_master that also runs kubelet gets the control plane's NoSchedule taint (node-role.kubernetes.io/control-plane from 1.24, node-role.kubernetes.io/master before), so ordinary pods stay off the masters; masters get the matching role label either way."),
   kube_proxy_mode: v.oneOf(KUBE_PROXY_MODES, "iptables", "kube-proxy's mode: iptables (the guide's), or ipvs (from 1.11, the kernel needs the ip_vs modules)."),
   kube_proxy_conntrack_max_per_core: v.integer(32768, "--conntrack-max-per-core; 0 leaves the kernel's conntrack limit as it is (needed where it cannot be written, as in containers).", { min: 0 }),
   kube_proxy_extra_flags: v.map({}, "More kube-proxy flags, as kubelet_extra_flags."),

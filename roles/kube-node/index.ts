@@ -196,8 +196,10 @@ export const kubeNodeRole = defineRole({
     },
     {
       name: "label and taint the node",
-      action: ({ vars, host, inventory, facts }) =>
-        nodeLabelsAndTaints({ host, labels: vars.kube_node_labels, taints: nodeContext(host, vars, inventory.groupNames(host), facts).registerTaints.map((t) => parseTaint(t) as Taint), vars, inventory }),
+      action: ({ vars, host, inventory, facts }) => {
+        const ctx = nodeContext(host, vars, inventory.groupNames(host), facts);
+        return nodeLabelsAndTaints({ host, labels: ctx.labels, taints: ctx.registerTaints.map((t) => parseTaint(t) as Taint), dropTaints: ctx.dropTaints, vars, inventory });
+      },
     },
     {
       name: "report certificate requests left pending",

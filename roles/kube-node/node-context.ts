@@ -1,5 +1,5 @@
 /** What the kubelet and kube-proxy tables read besides the role's variables: paths and the node's own facts, the same for tests and tasks. */
-import { containerRuntime, type ContainerRuntime, type VarsOf } from "easy-kube";
+import { containerRuntime, kubeHas, type ContainerRuntime, type VarsOf } from "easy-kube";
 import { pauseImage } from "easy-kube/bundle";
 import type { kubeNodeDefaults } from "./defaults.ts";
 
@@ -30,8 +30,12 @@ export interface NodeContext {
   readonly address: string;
   readonly files: NodeFiles;
   readonly podInfraImage: string;
-  /** Taints kubelet registers the node with: the master taint on masters (unless turned off), then kube_node_taints. */
+  /** Taints kubelet registers the node with: the control plane's on masters (unless turned off), then kube_node_taints. */
   readonly registerTaints: readonly string[];
+  /** Labels the role sets through the API: the control plane's role label on masters, then kube_node_labels. */
+  readonly labels: Readonly<Record<string, string | number>>;
+  /** Taint keys the role takes off: the `master` taint on a master once the version taints `control-plane`, the control plane's taint when kube_master_taint is off. */
+  readonly dropTaints: readonly string[];
   /** kubelet holds its client certificate (see nodeContext). */
   readonly joined: boolean;
   readonly runtime: ContainerRuntime;
@@ -46,7 +50,13 @@ export interface NodeHostFacts {
   readonly cgroupVersion: 1 | 2;
 }
 
-export const MASTER_TAINT = "node-role.kubernetes.io/master:NoSchedule";
+const LEGACY_MASTER_ROLE = "node-role.kubernetes.io/master";
+
+/** The role label and taint of a master that runs kubelet: `control-plane` from 1.24, `master` before. */
+export function controlPlaneRole(version: string): { label: string; taint: string } {
+  const key = kubeHas("controlPlaneNodeRole", version) ? "node-role.kubernetes.io/control-plane" : LEGACY_MASTER_ROLE;
+  return { label: key, taint: `${key}:NoSchedule` };
+}
 
 export function nodeAddress(host: string, vars: { kube_node_address?: string; ansible_host?: unknown }): string {
   return String(vars.kube_node_address || vars.ansible_host || host);
@@ -59,7 +69,8 @@ export function nodeAddress(host: string, vars: { kube_node_address?: string; an
  * background with the key in memory only.
  */
 export function nodeContext(host: string, vars: KubeNodeVars & { ansible_host?: unknown }, groups: readonly string[], facts: NodeHostFacts, joined = true): NodeContext {
-  const master = groups.includes("kube_master") && vars.kube_master_taint;
+  const isMaster = groups.includes("kube_master");
+  const role = controlPlaneRole(vars.kube_version);
   const runtime = containerRuntime(vars);
   return {
     joined,
@@ -70,6 +81,9 @@ export function nodeContext(host: string, vars: KubeNodeVars & { ansible_host?: 
     address: nodeAddress(host, vars),
     files: nodeFiles(vars),
     podInfraImage: pauseImage(vars.kube_version, vars.bundle_arch),
-    registerTaints: [...(master ? [MASTER_TAINT] : []), ...vars.kube_node_taints.filter((t) => t !== MASTER_TAINT)],
+    registerTaints: [...(isMaster && vars.kube_master_taint ? [role.taint] : []), ...vars.kube_node_taints.filter((t) => t !== role.taint)],
+    // kubectl's ROLES column; a kubelet may not set node-role labels itself (NodeRestriction).
+    labels: { ...(isMaster ? { [role.label]: "" } : {}), ...vars.kube_node_labels },
+    dropTaints: isMaster ? [...(role.label === LEGACY_MASTER_ROLE ? [] : [LEGACY_MASTER_ROLE]), ...(vars.kube_master_taint ? [] : [role.label])] : [],
   };
 }

@@ -2,9 +2,10 @@
  * nodeLabelsAndTaints: the Node object carries the labels and taints the inventory gives. Labels are
  * merged (others' labels stay); a taint is identified by key and effect, and taints others set (the
  * node lifecycle controller's not-ready taint) are kept. The patch carries the resourceVersion it
- * was computed from, so a concurrent change is refused rather than overwritten.
+ * was computed from, so a concurrent change is refused rather than overwritten; a refused patch
+ * (409) is computed again from a fresh read.
  */
-import { KubeApiUnreachable, MissingCredentials, OperationFailed, type InventoryView, type Operation } from "easy-kube";
+import { KubeApiUnreachable, MissingCredentials, OperationFailed, type InventoryView, type KubeApiClient, type Operation } from "easy-kube";
 import { nodeApiClient, sleep } from "./api-access.ts";
 import type { KubeNodeVars } from "./node-context.ts";
 
@@ -25,7 +26,14 @@ export function parseTaint(text: string): Taint | string {
 
 const sameTaint = (a: Taint, b: Taint) => a.key === b.key && a.effect === b.effect;
 
-export function nodeLabelsAndTaints(args: { host: string; labels: Readonly<Record<string, string | number>>; taints: readonly Taint[]; vars: KubeNodeVars & { inventory_dir?: unknown }; inventory: InventoryView }): Operation {
+export interface NodeMetadata {
+  readonly labels: Readonly<Record<string, string | number>>;
+  readonly taints: readonly Taint[];
+  /** Taint keys to take off (the `master` taint once the control plane's is `control-plane`). */
+  readonly dropTaints: readonly string[];
+}
+
+export function nodeLabelsAndTaints(args: NodeMetadata & { host: string; vars: KubeNodeVars & { inventory_dir?: unknown }; inventory: InventoryView }): Operation {
   const { host } = args;
   return {
     title: `labels and taints of node ${host}`,
@@ -60,23 +68,14 @@ export function nodeLabelsAndTaints(args: { host: string; labels: Readonly<Recor
           throw new OperationFailed(`node ${host} did not register within ${args.vars.kube_node_join_timeout} s (see journalctl -u kubelet on ${host})`);
         }
         if (response.status !== 200) throw new OperationFailed(`GET ${path}: the API server answered ${response.status}`);
-        const live = response.body;
-        const liveLabels: Record<string, string> = live.metadata?.labels ?? {};
-        const liveTaints: Taint[] = live.spec?.taints ?? [];
-        const labels = Object.entries(args.labels).filter(([k, v]) => liveLabels[k] !== String(v));
-        const taints = args.taints.filter((t) => !liveTaints.some((l) => sameTaint(l, t) && (l.value ?? "") === (t.value ?? "")));
-        const changes = [...labels.map(([k, v]) => `label ${k}=${v}`), ...taints.map((t) => `taint ${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`)];
-        if (changes.length === 0) return { changes: [] };
+        const wanted = missingMetadata(response.body, args);
+        if (wanted.changes.length === 0) return { changes: [] };
         closeNow = false;
         return {
-          changes,
+          changes: wanted.changes,
           apply: async () => {
             try {
-              const patch = {
-                metadata: { resourceVersion: live.metadata.resourceVersion, ...(labels.length > 0 && { labels: Object.fromEntries(labels.map(([k, v]) => [k, String(v)])) }) },
-                ...(taints.length > 0 && { spec: { taints: [...liveTaints.filter((l) => !taints.some((t) => sameTaint(l, t))), ...taints] } }),
-              };
-              await client.expectOk("PATCH", path, { body: patch, contentType: "application/merge-patch+json" });
+              await patchUntilApplied(client, path, args);
             } finally {
               client.close();
             }
@@ -87,4 +86,41 @@ export function nodeLabelsAndTaints(args: { host: string; labels: Readonly<Recor
       }
     },
   };
+}
+
+interface NodeObject {
+  readonly metadata: { readonly resourceVersion: string; readonly labels?: Record<string, string> };
+  readonly spec?: { readonly taints?: Taint[] };
+}
+
+/** What the live Node lacks (or has too much) of the wanted metadata, and the merge patch that mends it (carrying the resourceVersion it was computed from). */
+export function missingMetadata(live: NodeObject, wanted: NodeMetadata): { changes: string[]; patch: Record<string, unknown> } {
+  const liveLabels = live.metadata.labels ?? {};
+  const liveTaints = live.spec?.taints ?? [];
+  const labels = Object.entries(wanted.labels).filter(([k, v]) => liveLabels[k] !== String(v));
+  const taints = wanted.taints.filter((t) => !liveTaints.some((l) => sameTaint(l, t) && (l.value ?? "") === (t.value ?? "")));
+  const dropped = liveTaints.filter((l) => wanted.dropTaints.includes(l.key) && !wanted.taints.some((t) => sameTaint(l, t)));
+  const keep = liveTaints.filter((l) => !dropped.includes(l) && !taints.some((t) => sameTaint(l, t)));
+  return {
+    changes: [...labels.map(([k, v]) => `label ${k}=${v}`), ...taints.map((t) => `taint ${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`), ...dropped.map((t) => `remove taint ${t.key}:${t.effect}`)],
+    patch: {
+      metadata: { resourceVersion: live.metadata.resourceVersion, ...(labels.length > 0 && { labels: Object.fromEntries(labels.map(([k, v]) => [k, String(v)])) }) },
+      ...((taints.length > 0 || dropped.length > 0) && { spec: { taints: [...keep, ...taints] } }),
+    },
+  };
+}
+
+/** A freshly registered node's status updates often move its resourceVersion between our read and our patch: a 409 re-reads and tries again. */
+const CONFLICT_RETRIES = 10;
+
+async function patchUntilApplied(client: KubeApiClient, path: string, wanted: NodeMetadata): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const live = await client.expectOk("GET", path);
+    const { changes, patch } = missingMetadata(live as NodeObject, wanted);
+    if (changes.length === 0) return;
+    const response = await client.request("PATCH", path, { body: patch, contentType: "application/merge-patch+json" });
+    if (response.status === 200) return;
+    if (response.status !== 409 || attempt >= CONFLICT_RETRIES) throw new OperationFailed(`PATCH ${path}: the API server answered ${response.status}${response.status === 409 ? ` ${CONFLICT_RETRIES} times (the node kept changing)` : ""}`);
+    await sleep(200 * attempt);
+  }
 }

@@ -18,7 +18,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -26,6 +26,7 @@ import { bundleCommand } from "../../lib/cli/bundle-command.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
 import { labDown, labUp, type LabUpResult } from "../../lib/lab/lab.js";
 import { sitePlaybook } from "../../playbooks/site.js";
+import { askHostname, kubectlFor, rogueRequest, webManifest } from "../helpers/cluster.js";
 import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting, statuses } from "../helpers/run.js";
 
@@ -40,28 +41,12 @@ const machines = new LabSsh(() => lab.inventoryFile);
 const names = () => lab.machines.map((m) => m.name);
 
 /** The kubectl built with the cluster, as a user runs it from the control machine. */
-async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run(kubectlBin, ["--kubeconfig", join(pki, "kubeconfig"), ...args], { timeout: 60_000 });
-  return stdout;
-}
+const kubectl = kubectlFor(kubectlBin, pki);
 
 /** What --check must leave alone on a host. */
 const PROBE =
-  "ls -la /etc/kubernetes /etc/kubernetes/ssl /var/lib/kubelet/pki /etc/cni/net.d /usr/local/bin 2>&1; cat /etc/systemd/system/kube*.service /etc/kubernetes/kubelet-config.yaml 2>&1; ip -4 route; systemctl is-active kube-apiserver kubelet kube-proxy; true";
+  "ls -la --time-style=full-iso /etc/kubernetes /etc/kubernetes/ssl /var/lib/kubelet/pki /etc/cni/net.d /usr/local/bin 2>&1 | grep -v '^total '; cat /etc/systemd/system/kube*.service /etc/kubernetes/kubelet-config.yaml 2>&1; ip -4 route; systemctl is-active kube-apiserver kubelet kube-proxy; true";
 const probeAll = () => Promise.all(names().map(async (n) => (await machines.connect(n).run(PROBE)).stdout));
-
-/** A key and a certificate request for `cn` in system:nodes, made with openssl as an attacker would. */
-function rogueRequest(name: string, cn: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "ek-rogue-"));
-  execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "csr.pem"), "-subj", `/O=system:nodes/CN=${cn}`], { stdio: "ignore" });
-  const request = Buffer.from(readFileSync(join(dir, "csr.pem"))).toString("base64");
-  const manifest = join(dir, "csr.yaml");
-  writeFileSync(
-    manifest,
-    `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata:\n  name: ${name}\nspec:\n  request: ${request}\n  signerName: kubernetes.io/kube-apiserver-client-kubelet\n  usages: [digital signature, key encipherment, client auth]\n`,
-  );
-  return manifest;
-}
 
 beforeAll(async () => {
   await labDown(config);
@@ -149,30 +134,7 @@ describe("the guide's cluster with Kubernetes 1.20.2 on lab machines", () => {
 
   it("runs pods from the bundled image: spread, logs, exec, pod to pod, a Service from a pod and a node, cluster DNS", async () => {
     const manifest = join(inventoryDir, "busybox.yaml");
-    writeFileSync(
-      manifest,
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ek-proof}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      tolerations: [{key: node-role.kubernetes.io/master, effect: NoSchedule}]
-      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]
-      containers:
-      - {name: web, image: "busybox:1.35", imagePullPolicy: IfNotPresent, command: [sh, -c, "echo serving as $(hostname); exec httpd -f -p 8080 -h /etc"]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ek-proof}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
-`,
-    );
+    writeFileSync(manifest, webManifest("ek-proof", "node-role.kubernetes.io/master"));
     await kubectl("apply", "-f", manifest);
     await kubectl("-n", "ek-proof", "rollout", "status", "deployment/web", "--timeout=180s");
     const pods = (await kubectl("-n", "ek-proof", "get", "pods", "-l", "app=web", "--no-headers", "-o", "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,IP:.status.podIP")).trim().split("\n").map((l) => l.trim().split(/\s+/) as [string, string, string]);
@@ -181,10 +143,10 @@ spec:
     expect(await kubectl("-n", "ek-proof", "logs", first[0])).toBe(`serving as ${first[0]}\n`);
     const inPod = (script: string) => kubectl("-n", "ek-proof", "exec", first[0], "--", "sh", "-c", script);
     // Another node's pod, by its address (busybox's nc: its wget crashes on static glibc lookups).
-    expect((await inPod(`printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${second[2]} 8080 | tail -1`)).trim()).toBe(second[0]);
+    expect((await inPod(askHostname(second[2], 8080))).trim()).toBe(second[0]);
     const clusterIp = (await kubectl("-n", "ek-proof", "get", "service", "web", "-o", "jsonpath={.spec.clusterIP}")).trim();
     const viaService = new Set<string>();
-    for (let i = 0; i < 12; i++) viaService.add((await inPod(`printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${clusterIp} 80 | tail -1`)).trim());
+    for (let i = 0; i < 12; i++) viaService.add((await inPod(askHostname(clusterIp, 80))).trim());
     expect([...viaService].every((h) => pods.some((p) => p[0] === h))).toBe(true);
     const fromNode = await machines.connect(names()[1]!).run(`curl -s -m 5 http://${clusterIp}/hostname`);
     expect(pods.map((p) => p[0])).toContain(fromNode.stdout.trim());

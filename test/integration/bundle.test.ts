@@ -115,6 +115,42 @@ describe("the binary bundle", () => {
     }
   });
 
+  it("fills containerd's runtime from a mirror URL: containerd's archive (bin/), runc as a plain file, crictl's archive", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "ek-mirror-"));
+    const tree = mkdtempSync(join(tmpdir(), "ek-containerd-src-"));
+    for (const name of ["containerd", "containerd-shim-runc-v2", "ctr"]) program(join(tree, "bin"), name, `${name} 2.4.2`);
+    execFileSync("tar", ["-czf", join(folder, "containerd-2.4.2-linux-amd64.tar.gz"), "-C", tree, "bin"]);
+    program(folder, "runc.amd64", "runc 1.5.3");
+    program(tree, "crictl", "crictl 1.37.0");
+    execFileSync("tar", ["-czf", join(folder, "crictl-v1.37.0-linux-amd64.tar.gz"), "-C", tree, "crictl"]);
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? "");
+      try {
+        res.end(readFileSync(join(folder, req.url ?? "")));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const bundle = mkdtempSync(join(tmpdir(), "ek-bundle-"));
+      for (const [component, version] of [["containerd", "2.4.2"], ["runc", "1.5.3"], ["crictl", "1.37.0"]] as const) {
+        expect((await fillBundle(bundle, request({ component, version, mirror: url }))).status, component).toBe("filled");
+      }
+      expect(requests).toEqual(["/containerd-2.4.2-linux-amd64.tar.gz", "/runc.amd64", "/crictl-v1.37.0-linux-amd64.tar.gz"]);
+      const files = (component: "containerd" | "runc" | "crictl", version: string) => bundledFiles(bundle, component, version, "amd64");
+      expect(files("containerd", "2.4.2").map((f) => f.name)).toEqual(["containerd", "containerd-shim-runc-v2", "ctr"]);
+      expect(execFileSync(files("runc", "1.5.3")[0]!.path, { encoding: "utf8" })).toBe("runc 1.5.3\n");
+      expect(files("runc", "1.5.3")[0]!.sha256).toBe(sha256(join(folder, "runc.amd64")));
+      expect(execFileSync(files("crictl", "1.37.0")[0]!.path, { encoding: "utf8" })).toBe("crictl 1.37.0\n");
+    } finally {
+      server.close();
+    }
+  });
+
   it("takes Debian packages of the right upstream version, helpers at any version", async () => {
     const debs = mkdtempSync(join(tmpdir(), "ek-debs-"));
     deb(debs, "docker.io", "20.10.24+dfsg1-1+deb12u1", { "usr/bin/docker": "docker", "usr/sbin/dockerd": "dockerd", "usr/sbin/docker-proxy": "proxy" });
@@ -149,6 +185,27 @@ describe("the binary bundle", () => {
     listed.length = 0;
     await bundleCommand(["-i", join(dir, "hosts"), "--list"], (l) => listed.push(l));
     expect(listed.slice(0, 3)).toEqual([expect.stringMatching(/: complete$/), "  ok      etcd", "  ok      etcdctl"]);
+
+    // A node's runtime decides its programs: containerd's from 1.24 (auto), Docker's before.
+    writeFileSync(join(dir, "hosts"), "[etcd]\ne1 ansible_host=192.0.2.1\n[kube_master]\n[kube_node]\nn1 ansible_host=192.0.2.3\nn2 ansible_host=192.0.2.4 kube_version=1.20.2\n");
+    writeFileSync(join(dir, "group_vars", "all.yml"), `bundle_source: mirror\nbundle_mirror: ${mirror}\nbundle_sources: {etcd: debian, crictl: go}\nkube_version: 1.37.2\n`);
+    const planned: string[] = [];
+    await bundleCommand(["-i", join(dir, "hosts"), "--list"], (l) => planned.push(l));
+    const summary = planned.filter((l) => !l.startsWith(" ") && / from /.test(l)).map((l) => l.replace(/ in .*$/, ""));
+    expect(summary).toEqual([
+      "etcd 3.2.11 amd64 from debian for 1 host",
+      "containerd 2.4.2 amd64 from mirror for 1 host",
+      "runc 1.5.3 amd64 from mirror for 1 host",
+      "crictl 1.37.0 amd64 from go for 1 host",
+      "cni 0.6.0 amd64 from mirror for 2 hosts",
+      "kubernetes 1.37.2 amd64 from mirror for 1 host",
+      "images 1.37.2 amd64 from mirror for 1 host",
+      "docker 17.12.0-ce amd64 from mirror for 1 host",
+      "kubernetes 1.20.2 amd64 from mirror for 1 host",
+      "images 1.20.2 amd64 from mirror for 1 host",
+    ]);
+    writeFileSync(join(dir, "group_vars", "all.yml"), `bundle_sources: {etcd: nowhere}\n`);
+    await expect(bundleCommand(["-i", join(dir, "hosts")], () => {})).rejects.toThrow(/group_vars\/all\.yml:1: host e1: bundle_sources = .* must be a mapping of etcd, kubernetes, docker, containerd, runc, crictl, cni, images to one of official, mirror, debian, go/);
 
     writeFileSync(join(dir, "group_vars", "all.yml"), `bundle_source: nowhere\n`);
     await expect(bundleCommand(["-i", join(dir, "hosts")], () => {})).rejects.toThrow(/group_vars\/all\.yml:1: host e1: bundle_source = "nowhere" must be one of official, mirror, debian/);

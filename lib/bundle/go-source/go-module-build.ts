@@ -84,7 +84,7 @@ export async function buildFromGoModules(request: GoBuildRequest, log: (line: st
 }
 
 /** The plan build-go-programs.sh follows: each module prepared, then each program built. */
-function planLines(recipe: GoComponentRecipe, downloads: readonly ModuleDownload[], version: string): string {
+export function planLines(recipe: GoComponentRecipe, downloads: readonly Pick<ModuleDownload, "Path" | "Dir" | "GoMod">[], version: string): string {
   const lines: string[] = [];
   for (const d of downloads) {
     const edits = localReplaces(d.GoMod!).flatMap((path) => [`-dropreplace=${path}`, `-require=${path}@${recipe.replacedVersion(path, version)}`]);
@@ -158,7 +158,7 @@ function missingBuildPackages(recipe: GoComponentRecipe): void {
   if (missing.length > 0) throw new EasyKubeError(`building needs the Debian packages ${missing.join(", ")}: apt-get install ${missing.join(" ")}`);
 }
 
-function script(): string {
+export function script(): string {
   const root = packageRoot(import.meta.dirname);
   if (!root) throw new EasyKubeError(`cannot find easy-kube's package folder above ${import.meta.dirname} for its Go build recipe`);
   return join(root, "lib/bundle/go-source/build-go-programs.sh");
