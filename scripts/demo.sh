@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# The main job on a machine without a real cluster: installs what is needed, boots three lab
-# machines that can run Docker and kubelet, fills the binary bundle from Debian's packages (the lab
-# has no internet; Kubernetes 1.20.2 is built from Debian's source package, minutes the first time,
-# cached after), runs playbooks/site.ts on them (twice: the second run must report changed=0), and
-# shows the cluster: its components, its nodes and a pod running from the bundled busybox image.
+# The main job on a machine without a real cluster: installs what is needed (the programs of the
+# current release built from their Go modules: minutes the first time, cached after), boots three
+# lab machines that can run containers and kubelet, fills the binary bundle (inventory/lab's profile:
+# Kubernetes 1.37 on containerd), runs playbooks/site.ts on them (twice: the second run must report
+# changed=0), and shows the cluster: its components, its nodes and a pod running from the bundled
+# busybox image. inventory/lab-docker holds the 1.20.2-on-Docker profile (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-node bin/easy-kube.mjs lab up 3 --docker
+node bin/easy-kube.mjs lab up 3 --containers
 node bin/easy-kube.mjs bundle -i inventory/lab
 npx tsx playbooks/site.ts -i inventory/lab
 echo "== second run: nothing should change =="
 npx tsx playbooks/site.ts -i inventory/lab
 
-kubectl=(inventory/lab/.bundle/kubernetes/1.20.2/amd64/kubectl --kubeconfig inventory/lab/.pki/kubeconfig)
+version=$(sed -n 's/^kube_version: *//p' inventory/lab/group_vars/all.yml)
+kubectl=(inventory/lab/.bundle/kubernetes/"$version"/amd64/kubectl --kubeconfig inventory/lab/.pki/kubeconfig)
 echo "== the cluster, from this machine: ${kubectl[*]} =="
 "${kubectl[@]}" get componentstatuses 2>/dev/null
 "${kubectl[@]}" get nodes -o wide

@@ -108,7 +108,9 @@ function archiveOrigin(component: Exclude<ComponentName, "images">, version: str
     case "etcd": {
       const folder = `etcd-v${version}-linux-${arch}`;
       const base = `https://github.com/etcd-io/etcd/releases/download/v${version}`;
-      return { kind: "archive", fileName: `${folder}.tar.gz`, url: `${base}/${folder}.tar.gz`, checksumUrl: `${base}/SHA256SUMS`, members: { etcd: `${folder}/etcd`, etcdctl: `${folder}/etcdctl` } };
+      // etcdutl (offline snapshot restore, defragment) ships from 3.5.
+      const programs = ["etcd", "etcdctl", ...(versionAtLeast(version, "3.5.0") ? ["etcdutl"] : [])];
+      return { kind: "archive", fileName: `${folder}.tar.gz`, url: `${base}/${folder}.tar.gz`, checksumUrl: `${base}/SHA256SUMS`, members: Object.fromEntries(programs.map((p) => [p, `${folder}/${p}`])) };
     }
     case "kubernetes": {
       const fileName = `kubernetes-server-linux-${arch}.tar.gz`;

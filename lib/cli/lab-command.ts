@@ -8,11 +8,12 @@ import { EasyKubeError } from "../errors.js";
 import { labConfig } from "../lab/lab-config.js";
 import { labDown, labReset, labStatus, labUp } from "../lab/lab.js";
 
-export const LAB_USAGE = `usage: easy-kube lab up [N] [--docker] [--masters M] [--packages P,...] | status | down | reset  [--name NAME] [--inventory-dir DIR]
+export const LAB_USAGE = `usage: easy-kube lab up [N] [--containers] [--masters M] [--packages P,...] | status | down | reset  [--name NAME] [--inventory-dir DIR]
 
   up [N]     boot N machines (default 3; idempotent: running ones are kept, extra ones removed)
-             and write DIR/hosts (DIR defaults to inventory/lab); --docker: machines that can run
-             Docker (a lab keeps the profile it was created with); --masters M: the first M
+             and write DIR/hosts (DIR defaults to inventory/lab); --containers (or --docker):
+             machines that can run containers with containerd or Docker, and kubelet (a lab keeps
+             the profile it was created with); --masters M: the first M
              machines are kube_master (default 1; with 2 or more the machines are offered haproxy
              for the nodes' local apiserver proxy); --packages: Debian packages the machines can
              install with apt (the lab has no mirror: it serves them from a local repository)
@@ -24,7 +25,7 @@ export async function labCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: "string" }, "inventory-dir": { type: "string" }, docker: { type: "boolean" }, masters: { type: "string" }, packages: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { name: { type: "string" }, "inventory-dir": { type: "string" }, containers: { type: "boolean" }, docker: { type: "boolean" }, masters: { type: "string" }, packages: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   const [action, countText] = positionals;
   if (values.help || !action) {
@@ -42,13 +43,14 @@ export async function labCommand(argv: string[]): Promise<number> {
       const masters = values.masters === undefined ? 1 : Number(values.masters);
       // Several masters: site.ts puts the local apiserver proxy (haproxy, from the OS packages) on every machine.
       const packages = [...(values.packages ?? "").split(",").filter(Boolean), ...(masters > 1 ? ["haproxy"] : [])];
-      const result = await labUp(config, count, log, { profile: values.docker ? "docker" : undefined, masters, packages });
+      const containers = values.containers || values.docker;
+      const result = await labUp(config, count, log, { profile: containers ? "docker" : undefined, masters, packages });
       process.stdout.write(
         `lab '${name}' is up: ${result.machines.map((m) => `${m.name} (${m.address})`).join(", ")} in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
           `inventory: ${result.inventoryFile}\n` +
-          (values.docker
+          (containers
             ? `next: npx easy-kube bundle -i ${config.inventoryDir} && npx tsx playbooks/site.ts -i ${config.inventoryDir}\n`
-            : `try: npx tsx playbooks/sample.ts -i ${config.inventoryDir} (site.ts needs machines that run Docker: lab up --docker)\n`),
+            : `try: npx tsx playbooks/sample.ts -i ${config.inventoryDir} (site.ts needs machines that run containers: lab up --containers)\n`),
       );
       return 0;
     }

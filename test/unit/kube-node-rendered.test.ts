@@ -74,6 +74,22 @@ describe("kube-node units", () => {
     });
   }
 
+  // The KubeletConfiguration's field names, from the Go type of the release (k8s.io/kubelet in Go's module cache: install-deps' build puts it there).
+  const kubeletTypes = "/var/cache/easy-kube/go/mod/k8s.io/kubelet@v0.37.2/config/v1beta1/types.go";
+  it.skipIf(!existsSync(kubeletTypes))("1.37.2's kubelet configuration has only fields KubeletConfiguration v1beta1 of k8s.io/kubelet v0.37.2 knows", () => {
+    const source = readFileSync(kubeletTypes, "utf8");
+    const struct = source.slice(source.indexOf("type KubeletConfiguration struct"), source.indexOf("\n}\n", source.indexOf("type KubeletConfiguration struct")));
+    const known = new Set([...struct.matchAll(/json:"([A-Za-z0-9]+)[,"]/g)].map((m) => m[1]!));
+    expect(known.size).toBeGreaterThan(80);
+    for (const cgroupVersion of [1, 2] as const) {
+      const vars = typed("node01", { kube_version: "1.37.2" });
+      const rendered = parse(renderKubeletConfig(vars, nodeContext("node01", vars, ["kube_node"], { cgroupVersion }))) as Record<string, unknown>;
+      const fields = Object.keys(rendered).filter((f) => f !== "kind" && f !== "apiVersion");
+      expect(fields.filter((f) => !known.has(f)), `cgroup v${cgroupVersion}`).toEqual([]);
+      expect("failCgroupV1" in rendered, `cgroup v${cgroupVersion}`).toBe(cgroupVersion === 1);
+    }
+  });
+
   it("1.7.11's help text is recorded for kubelet and kube-proxy", () => {
     for (const component of NODE_COMPONENTS) expect(helpFlags("1.7.11", component.name)?.size, component.name).toBeGreaterThan(20);
   });
