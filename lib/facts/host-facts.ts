@@ -43,6 +43,12 @@ export interface HostFacts {
    * hybrid (tmpfs there, controllers on v1). Kubelet refuses v1 from 1.35 unless told.
    */
   readonly cgroupVersion: 1 | 2;
+  /**
+   * The resolv.conf that names the host's real DNS servers: /run/systemd/resolve/resolv.conf where
+   * /etc/resolv.conf points at systemd-resolved's stub (127.0.0.53, which pods cannot reach: the
+   * forwarding loop users report), else /etc/resolv.conf.
+   */
+  readonly upstreamResolvConf: string;
 }
 
 const SCRIPT = String.raw`
@@ -60,6 +66,7 @@ echo "cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c ^processor /proc/c
 echo "mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
 echo "init=$(cat /proc/1/comm 2>/dev/null)"
 echo "cgroupfs=$(stat -fc %T /sys/fs/cgroup 2>/dev/null)"
+grep -qs '^nameserver 127\.0\.0\.53' /etc/resolv.conf && [ -s /run/systemd/resolve/resolv.conf ] && echo "resolved_stub=yes"
 echo "default_dev=$(ip -4 route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "dev") {print $(i + 1); exit}}')"
 ip -o addr show 2>/dev/null | awk '{print "addr=" $2 " " $3 " " $4}'
 `;
@@ -119,6 +126,7 @@ export function parseHostFacts(output: string): HostFacts {
     interfaces: list,
     allIpv4: globalIpv4,
     cgroupVersion: values.get("cgroupfs") === "cgroup2fs" ? 2 : 1,
+    upstreamResolvConf: values.get("resolved_stub") === "yes" ? "/run/systemd/resolve/resolv.conf" : "/etc/resolv.conf",
   };
 }
 

@@ -58,9 +58,25 @@ export function renderFlags<V, C>(table: FlagTable<V, C>, version: string, vars:
   });
 }
 
-/** A systemd ExecStart value: the program, then one flag per line. */
+/**
+ * One word of a systemd ExecStart line, read back by systemd as the same argument: `%` (a
+ * specifier, as in an eviction threshold `nodefs.available<10%`) and `$` (a variable) doubled, and a
+ * value with white space, quotes or backslashes double-quoted with C escapes.
+ */
+export function systemdWord(word: string): string {
+  const literal = word.replace(/%/g, "%%").replace(/\$/g, "$$$$");
+  return /[\s"'\\]/.test(literal) ? `"${literal.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : literal;
+}
+
+/** A systemd ExecStart value: the program, then one flag per line, each as one word. */
 export function execStartLines(program: string, flags: readonly string[]): string {
-  return [program, ...flags].join(" \\\n  ");
+  return [program, ...flags].map(systemdWord).join(" \\\n  ");
+}
+
+/** The value an extra-flags mapping gives a flag, whether its key was written with dashes or without. */
+export function extraFlagValue(extra: Readonly<Record<string, string | number>>, flag: string): string | undefined {
+  const entry = Object.entries(extra).find(([name]) => name.replace(/^-+/, "") === flag);
+  return entry === undefined ? undefined : String(entry[1]);
 }
 
 /**

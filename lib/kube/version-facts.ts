@@ -34,6 +34,8 @@ export const KUBE_VERSION_FACTS = {
    * kubeadm dropped the `master` taint and label then); node-role.kubernetes.io/master before.
    */
   controlPlaneNodeRole: { since: "1.24" },
+  /** kubelet asks the cluster CA for its serving certificate (serverTLSBootstrap) from 1.12. */
+  kubeletServingCertificateBootstrap: { since: "1.12" },
   /** The apiserver's /readyz (1.16); before it, /healthz is the only health endpoint. */
   apiserverReadyz: { since: "1.16" },
   /**

@@ -11,6 +11,7 @@
  */
 import type { FlagTable } from "easy-kube";
 import { FRONT_PROXY_CLIENT_NAME } from "easy-kube/pki";
+import { kubeletsServeFromClusterCa } from "./defaults.ts";
 import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
 
 const audit = (v: KubeMasterVars, value: string | number) => (v.kube_audit_log ? String(value) : undefined);
@@ -34,7 +35,8 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "tls-private-key-file", value: (_, c) => c.files.apiserverKey },
   // Deprecated and hidden in 1.20, where https is the default and the only way to kubelets.
   { flag: "kubelet-https", until: "1.20", value: () => "true" },
-  { flag: "kubelet-certificate-authority", value: (_, c) => c.files.ca },
+  // Only kubelets serving a certificate of the cluster CA can be verified (else logs, exec and port-forward fail with x509 errors).
+  { flag: "kubelet-certificate-authority", value: (v, c) => (kubeletsServeFromClusterCa(v) ? c.files.ca : undefined) },
   { flag: "kubelet-client-certificate", value: (_, c) => c.files.kubeletClientCert },
   { flag: "kubelet-client-key", value: (_, c) => c.files.kubeletClientKey },
   // Kubelets are dialled at the address they report, not by a host name the master may not resolve.

@@ -1,5 +1,5 @@
 /** Variables of the kube-master role: the guide's kube-apiserver, kube-controller-manager and kube-scheduler. */
-import { defineSchema, v } from "easy-kube";
+import { defineSchema, kubeHas, v } from "easy-kube";
 import { bundleVars } from "easy-kube/bundle";
 import { apiserverProxyDefaults } from "../apiserver-proxy/defaults.ts";
 import { pkiDefaults } from "../pki/defaults.ts";
@@ -43,9 +43,16 @@ export const kubeMasterDefaults = defineSchema({
   kube_audit_log_maxbackup: v.integer(3, "Audit log files kept.", { min: 1 }),
   kube_audit_log_maxsize: v.integer(100, "Size in MB at which the audit log is rotated.", { min: 1 }),
   kube_event_ttl: v.string("1h", "--event-ttl: how long events are kept."),
+  // The nodes' choice, read by the masters too: the apiserver verifies kubelets' serving certificates only when the cluster CA issued them.
+  kubelet_serving_certificate: v.oneOf(["bootstrap", "self-signed"], "bootstrap", "bootstrap (from 1.12): kubelet asks the cluster CA for its serving certificate, approved by kube-node when it names only the node's own name and addresses, so the apiserver (--kubelet-certificate-authority) verifies it for logs and exec; self-signed: kubelet makes its own, and the apiserver cannot verify it (no --kubelet-certificate-authority; before 1.12 always so)."),
   kube_cluster_signing_duration: v.string("8760h", "Lifetime of the certificates the controller-manager signs for kubelets."),
   kube_apiserver_extra_flags: v.map({}, "More kube-apiserver flags, name (without --) to value. A flag the role sets, or one the version does not have, is an error."),
   kube_controller_manager_extra_flags: v.map({}, "More kube-controller-manager flags, as kube_apiserver_extra_flags."),
   kube_scheduler_extra_flags: v.map({}, "More kube-scheduler flags, as kube_apiserver_extra_flags."),
   kube_master_health_timeout: v.integer(120, "Seconds to wait for a component to report healthy after a start or restart.", { min: 1 }),
 });
+
+/** Kubelets serve a certificate from the cluster CA (kubelet_serving_certificate bootstrap, from 1.12): the apiserver can verify them. */
+export function kubeletsServeFromClusterCa(vars: { kubelet_serving_certificate: string; kube_version: string }): boolean {
+  return vars.kubelet_serving_certificate === "bootstrap" && kubeHas("kubeletServingCertificateBootstrap", vars.kube_version);
+}

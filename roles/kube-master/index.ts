@@ -6,11 +6,12 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { defineRole, file, kubeHas, onlyOnGroup, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { defineRole, extraFlagValue, file, kubeHas, onlyOnGroup, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, apiserverReadinessPath, httpsUrl, masterAddress, pkiDirOf } from "easy-kube/pki";
+import { isIP } from "node:net";
 import { proxyReturnSeconds } from "../apiserver-proxy/timing.ts";
-import { COMPONENTS, componentExecStart, extraFlagProblems, masterBinDir } from "./components.ts";
+import { COMPONENTS, componentExecStart, extraFlagProblems } from "./components.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
 import { flagContext } from "./flag-context.ts";
 import { bootstrapBindings } from "./bootstrap-bindings.ts";
@@ -88,8 +89,11 @@ export const kubeMasterRole = defineRole({
         if (v.install_method !== "bundle") problems.add("kube-master installs Kubernetes from the bundle only (install_method: bundle): OS packages of the server programs are not maintained");
         if (v.kube_apiserver_insecure_port !== 0 && version[1] >= 20) problems.add(`kube_apiserver_insecure_port ${v.kube_apiserver_insecure_port}: Kubernetes ${v.kube_version} serves no insecure port (only 0 is allowed)`);
         for (const problem of extraFlagProblems(v)) problems.add(problem);
+        // --advertise-address takes an address, not a name.
+        const address = masterAddress(host, v);
+        if (isIP(address) === 0) problems.add(`${host}: the apiserver's address '${address}' (kube_apiserver_address, else ansible_host, else the inventory name) is not an IP address: --advertise-address needs one; set ansible_host or kube_apiserver_address to it`);
         // The nodes' proxies ask each apiserver's readiness without credentials.
-        if (String(v.kube_apiserver_extra_flags["anonymous-auth"]) === "false" && apiserverAccess(v, inventory).localProxy) {
+        if (extraFlagValue(v.kube_apiserver_extra_flags, "anonymous-auth") === "false" && apiserverAccess(v, inventory).localProxy) {
           problems.add("kube_apiserver_extra_flags anonymous-auth=false: the nodes' local proxies check each apiserver's readiness anonymously and would take every apiserver out; keep anonymous requests (RBAC lets them read only the health endpoints) or give a load balancer as pki_apiserver_url");
         }
       }
@@ -113,7 +117,7 @@ export const kubeMasterRole = defineRole({
     {
       // Before a unit uses it: a bundle filled for another version must not start.
       name: "check the programs are the asked version",
-      action: ({ vars }) => programVersionCheck(`${masterBinDir(vars)}/kube-apiserver`, vars.kube_version),
+      action: ({ vars }) => programVersionCheck(`${vars.bin_dir}/kube-apiserver`, vars.kube_version),
     },
     {
       name: "create the audit log folder",

@@ -1,6 +1,7 @@
 /** Variables of the kube-node role: kubelet with TLS bootstrap, kube-proxy, node labels and taints. */
 import { defineSchema, restartThrottleVar, v } from "easy-kube";
 import { bundleVars } from "easy-kube/bundle";
+import { cniPaths } from "../cni-paths.ts";
 import { containerdDefaults } from "../containerd/defaults.ts";
 import { dockerDefaults } from "../docker-ce/defaults.ts";
 import { kubeMasterDefaults } from "../kube-master/defaults.ts";
@@ -33,6 +34,8 @@ export const kubeNodeDefaults = defineSchema({
   kube_service_cidr: pkiDefaults.kube_service_cidr,
   kube_cluster_cidr: kubeMasterDefaults.kube_cluster_cidr,
   kube_network_plugin: kubeMasterDefaults.kube_network_plugin,
+  // Where the network role puts the CNI config and plugins: dockershim's kubelet is told, containerd reads them from its own config.
+  ...cniPaths,
   kube_bootstrap_token_auth: kubeMasterDefaults.kube_bootstrap_token_auth,
   ...clusterDnsVars,
   // One variable for the runtime and kubelet: they must use the same driver (checked on the host too).
@@ -51,7 +54,7 @@ export const kubeNodeDefaults = defineSchema({
   kubelet_fail_swap_on: v.boolean(true, "kubelet refuses to start while swap is on (the prepare role turns swap off; --experimental-fail-swap-on before 1.8)."),
   kubelet_serialize_image_pulls: v.boolean(false, "Pull one image at a time (the guide: false)."),
   kubelet_rotate_certificates: v.boolean(true, "Renew the client certificate before it expires (from 1.8; the controller-manager approves a node's renewal because the node already proves who it is)."),
-  kubelet_serving_certificate: v.oneOf(["bootstrap", "self-signed"], "bootstrap", "bootstrap (from 1.12): kubelet asks the cluster CA for its serving certificate, approved by this role when it names only the node's own name and addresses, so the apiserver (--kubelet-certificate-authority) can verify it for logs and exec; self-signed: kubelet makes its own."),
+  kubelet_serving_certificate: kubeMasterDefaults.kubelet_serving_certificate,
   kubelet_extra_flags: v.map({}, "More kubelet flags, name (without --) to value. A flag the role sets, or one the version does not have, is an error."),
   kube_node_labels: v.map({}, "Labels for this node (name to value), set through the API after it registered."),
   kube_node_taints: v.list(v.string("", "key=value:Effect or key:Effect"), [], "Taints for this node, added through the API (taints added by others are kept)."),

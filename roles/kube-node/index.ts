@@ -16,7 +16,8 @@ import { NODE_COMPONENTS, extraFlagProblems, unitTemplateVars } from "./componen
 import { approveOwnCertificate, kubeletCertFiles } from "./csr-approval.ts";
 import { kubeNodeDefaults } from "./defaults.ts";
 import { bootstrapsServingCertificate, renderKubeletConfig, usesConfigFile } from "./kubelet-config.ts";
-import { nodeContext, nodeFiles } from "./node-context.ts";
+import { nodeAddress, nodeContext, nodeFiles } from "./node-context.ts";
+import { isIP } from "node:net";
 import { nodeLabelsAndTaints, parseTaint, type Taint } from "./node-metadata.ts";
 import { reportPendingRequests } from "./pending-report.ts";
 import { runtimeCgroupDriverCheck } from "./runtime-cgroup-driver.ts";
@@ -85,6 +86,9 @@ export const kubeNodeRole = defineRole({
         if (v.install_method !== "bundle") problems.add("kube-node installs Kubernetes from the bundle only (install_method: bundle)");
         const runtimeProblem = containerRuntimeProblem(v);
         if (runtimeProblem) problems.add(runtimeProblem);
+        // kubelet's --node-ip and address, kube-proxy's --bind-address take an address, not a name.
+        const address = nodeAddress(host, v as Vars & { ansible_host?: unknown });
+        if (isIP(address) === 0) problems.add(`${host}: the node's address '${address}' (kube_node_address, else ansible_host, else the inventory name) is not an IP address: kubelet's --node-ip and kube-proxy's --bind-address need one; set ansible_host or kube_node_address to it`);
         if (v.kube_proxy_mode === "ipvs" && version[1] < 11) problems.add(`kube_proxy_mode ipvs: kube-proxy ${v.kube_version} has no stable ipvs mode (from 1.11)`);
         if (!insideCidr(v.kube_cluster_dns, v.kube_service_cidr)) problems.add(`kube_cluster_dns ${v.kube_cluster_dns} is not inside kube_service_cidr ${v.kube_service_cidr}`);
         if (v.kubelet_image_gc_low_threshold >= v.kubelet_image_gc_high_threshold) problems.add(`${host}: kubelet_image_gc_low_threshold (${v.kubelet_image_gc_low_threshold}) must be below kubelet_image_gc_high_threshold (${v.kubelet_image_gc_high_threshold})`);

@@ -5,6 +5,7 @@
  */
 import { KUBE_VERSION_FACTS, rowAppliesTo } from "easy-kube";
 import { stringify } from "yaml";
+import { kubeletsServeFromClusterCa } from "../kube-master/defaults.ts";
 import type { KubeNodeVars, NodeContext } from "./node-context.ts";
 
 interface ConfigField {
@@ -29,9 +30,11 @@ export const kubeletConfigFields: readonly ConfigField[] = [
   { field: "imageGCLowThresholdPercent", value: (v) => v.kubelet_image_gc_low_threshold },
   { field: "failSwapOn", value: (v) => v.kubelet_fail_swap_on },
   { field: "rotateCertificates", value: (v, c) => v.kubelet_rotate_certificates && c.joined },
-  { field: "serverTLSBootstrap", since: "1.12", value: (v) => v.kubelet_serving_certificate === "bootstrap" },
+  { field: "serverTLSBootstrap", since: KUBE_VERSION_FACTS.kubeletServingCertificateBootstrap.since, value: (v) => v.kubelet_serving_certificate === "bootstrap" },
   { field: "serializeImagePulls", value: (v) => v.kubelet_serialize_image_pulls },
   { field: "hairpinMode", value: () => "promiscuous-bridge" },
+  // On systemd-resolved hosts the stub (127.0.0.53) is unreachable from pods: give them the real servers.
+  { field: "resolvConf", value: (_, c) => c.resolvConf },
   { field: "containerRuntimeEndpoint", since: KUBE_VERSION_FACTS.kubeletContainerRuntimeEndpointField.since, value: (_, c) => c.runtimeEndpoint },
   // From 1.35 kubelet refuses cgroup v1 unless told (KEP-5573); said only on a v1 host.
   { field: "failCgroupV1", since: KUBE_VERSION_FACTS.kubeletFailCgroupV1Field.since, value: (_, c) => (c.cgroupV1 ? false : undefined) },
@@ -44,7 +47,7 @@ export function usesConfigFile(version: string): boolean {
 
 /** Whether kubelet asks the cluster CA for its serving certificate (and the role approves it). */
 export function bootstrapsServingCertificate(vars: KubeNodeVars): boolean {
-  return vars.kubelet_serving_certificate === "bootstrap" && rowAppliesTo({ since: "1.12" }, vars.kube_version);
+  return kubeletsServeFromClusterCa(vars);
 }
 
 export function renderKubeletConfig(vars: KubeNodeVars, ctx: NodeContext): string {

@@ -38,6 +38,9 @@ export const kubeletFlags: FlagTable<KubeNodeVars, NodeContext> = [
   // The sandbox image is dockershim's to start (containerd's own setting names it for containerd).
   { flag: "pod-infra-container-image", until: DOCKERSHIM_UNTIL, value: (_, c) => (c.runtime === "docker" ? c.podInfraImage : undefined) },
   { flag: "network-plugin", until: DOCKERSHIM_UNTIL, value: () => "cni" },
+  // dockershim's CNI folders: the ones the network role fills (containerd's role writes them into its config).
+  { flag: "cni-bin-dir", until: DOCKERSHIM_UNTIL, value: (v) => v.cni_bin_dir },
+  { flag: "cni-conf-dir", until: DOCKERSHIM_UNTIL, value: (v) => v.cni_conf_dir },
   { flag: "container-runtime-endpoint", since: DOCKERSHIM_UNTIL, until: RUNTIME_ENDPOINT_FIELD_SINCE, value: (_, c) => c.runtimeEndpoint },
   { flag: "register-with-taints", value: (_, c) => (c.registerTaints.length > 0 ? c.registerTaints.join(",") : undefined) },
   { flag: "address", ...flagOnly, value: (_, c) => c.address },
@@ -60,6 +63,7 @@ export const kubeletFlags: FlagTable<KubeNodeVars, NodeContext> = [
   { flag: "rotate-certificates", since: "1.8", until: CONFIG_FILE_SINCE, value: (v, c) => String(v.kubelet_rotate_certificates && c.joined) },
   { flag: "serialize-image-pulls", ...flagOnly, value: (v) => String(v.kubelet_serialize_image_pulls) },
   { flag: "hairpin-mode", ...flagOnly, value: () => "promiscuous-bridge" },
+  { flag: "resolv-conf", ...flagOnly, value: (_, c) => c.resolvConf },
   { flag: "allow-privileged", ...flagOnly, value: () => "true" },
 ];
 

@@ -43,11 +43,15 @@ export interface NodeContext {
   readonly runtimeEndpoint: string | undefined;
   /** The host runs cgroup v1 (hybrid included): kubelets from 1.35 must be told to accept it. */
   readonly cgroupV1: boolean;
+  /** The resolv.conf kubelet gives pods with dnsPolicy Default and the DNS add-on's upstreams; undefined: kubelet's own default (/etc/resolv.conf). */
+  readonly resolvConf: string | undefined;
 }
 
 /** What the host itself tells (its facts), for the parts of kubelet's settings that depend on it. */
 export interface NodeHostFacts {
   readonly cgroupVersion: 1 | 2;
+  /** The host's resolv.conf with its real servers (not systemd-resolved's 127.0.0.53 stub). */
+  readonly upstreamResolvConf: string;
 }
 
 const LEGACY_MASTER_ROLE = "node-role.kubernetes.io/master";
@@ -77,6 +81,7 @@ export function nodeContext(host: string, vars: KubeNodeVars & { ansible_host?: 
     runtime,
     runtimeEndpoint: runtime === "containerd" ? `unix://${vars.containerd_state}/containerd.sock` : undefined,
     cgroupV1: facts.cgroupVersion === 1,
+    resolvConf: facts.upstreamResolvConf === "/etc/resolv.conf" ? undefined : facts.upstreamResolvConf,
     name: host,
     address: nodeAddress(host, vars),
     files: nodeFiles(vars),

@@ -93,4 +93,31 @@ describe("kube-master units", () => {
     expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.38.0" }) })).toEqual([uncovered("1.38.0")]);
     expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([]);
   });
+
+  it("verifies kubelets' serving certificates only where the cluster CA issued them (bootstrap, from 1.12)", () => {
+    const authority = (extra: Record<string, unknown>) =>
+      componentFlags(COMPONENTS[0]!, typed("master1", extra), flagContext("master1", typed("master1", extra), view)).find((f) => f.startsWith("--kubelet-certificate-authority="));
+    expect(authority({ kube_version: "1.20.2" })).toBe("--kubelet-certificate-authority=/etc/kubernetes/ssl/ca.pem");
+    expect(authority({ kube_version: "1.20.2", kubelet_serving_certificate: "self-signed" })).toBeUndefined();
+    expect(authority({ kube_version: "1.7.11" })).toBeUndefined();
+  });
+
+  it("refuses names where the apiserver needs an address, and sees anonymous-auth written with dashes", () => {
+    const check = kubeMasterRole.checks![2]!;
+    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.37.2", ansible_host: "master1.example.com" }) })).toEqual([
+      "master1: the apiserver's address 'master1.example.com' (kube_apiserver_address, else ansible_host, else the inventory name) is not an IP address: --advertise-address needs one; set ansible_host or kube_apiserver_address to it",
+    ]);
+    const twoMasters: InventoryView = { ...view, groupHosts: (g) => (g === "kube_master" ? ["master1", "master2"] : prod.groupHosts(g)) };
+    for (const key of ["anonymous-auth", "--anonymous-auth"]) {
+      const problems = check({ hosts: ["master1"], inventory: twoMasters, vars: () => typed("master1", { kube_version: "1.37.2", kube_apiserver_extra_flags: { [key]: "false" } }) });
+      expect(problems.join("\n"), key).toMatch(/anonymous-auth=false: the nodes' local proxies/);
+    }
+  });
+
+  it("writes extra flags as one systemd word each: % and $ doubled, spaces quoted", () => {
+    const vars = typed("master1", { kube_version: "1.37.2", kube_apiserver_extra_flags: { "--cors-allowed-origins": "https://a.example.com/50%", "audit-log-format": "json" , "tls-cipher-suites": "A B" } });
+    const unit = componentExecStart(COMPONENTS[0]!, vars, flagContext("master1", vars, view));
+    expect(unit).toContain("  --cors-allowed-origins=https://a.example.com/50%% \\\n");
+    expect(unit).toContain('  "--tls-cipher-suites=A B"');
+  });
 });

@@ -44,14 +44,15 @@ const cases = [
   { name: "1.20.2 on a master with taints", host: "node02", groups: ["kube_master", "kube_node"], vars: { kube_version: "1.20.2", kube_node_taints: ["dedicated=infra:NoExecute"], cgroup_driver: "systemd" } },
   { name: "1.37.2 on containerd, cgroup v1", host: "node01", groups: undefined, vars: { kube_version: "1.37.2" }, cgroupVersion: 1 as const },
   { name: "1.37.2 on containerd, cgroup v2", host: "node01", groups: undefined, vars: { kube_version: "1.37.2", cgroup_driver: "systemd" }, cgroupVersion: 2 as const },
+  { name: "1.37.2 on a systemd-resolved host", host: "node01", groups: undefined, vars: { kube_version: "1.37.2", cgroup_driver: "systemd" }, cgroupVersion: 2 as const, resolvConf: "/run/systemd/resolve/resolv.conf" },
 ];
 
 /** The hosts of the cases run cgroup v1 unless a case says otherwise (kubelet's failCgroupV1 depends on it). */
-const V1 = { cgroupVersion: 1 } as const;
+const V1 = { cgroupVersion: 1, upstreamResolvConf: "/etc/resolv.conf" } as const;
 
 describe("kube-node units", () => {
   for (const c of cases) {
-    const ctx = (vars: KubeNodeVars) => nodeContext(c.host, vars, c.groups ?? view.groupNames(c.host), { cgroupVersion: c.cgroupVersion ?? 1 });
+    const ctx = (vars: KubeNodeVars) => nodeContext(c.host, vars, c.groups ?? view.groupNames(c.host), { cgroupVersion: c.cgroupVersion ?? 1, upstreamResolvConf: c.resolvConf ?? "/etc/resolv.conf" });
     const slug = c.name.replace(/[^a-z0-9.]+/gi, "-").replace(/-+$/, "");
 
     it(`${c.name}: units and configuration kept as reviewed files`, async () => {
@@ -83,10 +84,11 @@ describe("kube-node units", () => {
     expect(known.size).toBeGreaterThan(80);
     for (const cgroupVersion of [1, 2] as const) {
       const vars = typed("node01", { kube_version: "1.37.2" });
-      const rendered = parse(renderKubeletConfig(vars, nodeContext("node01", vars, ["kube_node"], { cgroupVersion }))) as Record<string, unknown>;
+      const rendered = parse(renderKubeletConfig(vars, nodeContext("node01", vars, ["kube_node"], { cgroupVersion, upstreamResolvConf: "/run/systemd/resolve/resolv.conf" }))) as Record<string, unknown>;
       const fields = Object.keys(rendered).filter((f) => f !== "kind" && f !== "apiVersion");
       expect(fields.filter((f) => !known.has(f)), `cgroup v${cgroupVersion}`).toEqual([]);
       expect("failCgroupV1" in rendered, `cgroup v${cgroupVersion}`).toBe(cgroupVersion === 1);
+      expect(rendered["resolvConf"]).toBe("/run/systemd/resolve/resolv.conf");
     }
   });
 
@@ -116,6 +118,31 @@ describe("kube-node units", () => {
       "node01: kube_node_taints: taint 'a=b:Sometimes' is not key[=value]:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute",
     ]);
     expect(parseTaint("node-role.kubernetes.io/master:NoSchedule")).toEqual({ key: "node-role.kubernetes.io/master", effect: "NoSchedule" });
+    // A name where kubelet and kube-proxy need an address; Docker with 1.24+.
+    expect(check({ hosts: ["node01"], inventory: view, vars: () => typed("node01", { kube_version: "1.37.2", ansible_host: "node01.example.com", container_runtime: "docker" }) })).toEqual([
+      "container_runtime docker: kubelet 1.37.2 has no dockershim (removed in 1.24); use containerd",
+      "node01: the node's address 'node01.example.com' (kube_node_address, else ansible_host, else the inventory name) is not an IP address: kubelet's --node-ip and kube-proxy's --bind-address need one; set ansible_host or kube_node_address to it",
+    ]);
+  });
+
+  it("tells dockershim's kubelet the CNI folders the network role fills (before 1.24), and containerd's kubelet nothing of them", () => {
+    const docker = typed("node01", { kube_version: "1.20.2", cni_bin_dir: "/usr/libexec/cni", cni_conf_dir: "/etc/cni/custom.d" });
+    const flags = componentFlags(NODE_COMPONENTS[0]!, docker, nodeContext("node01", docker, ["kube_node"], V1));
+    expect(flags).toEqual(expect.arrayContaining(["--cni-bin-dir=/usr/libexec/cni", "--cni-conf-dir=/etc/cni/custom.d"]));
+    const containerd = typed("node01", { kube_version: "1.37.2", cni_bin_dir: "/usr/libexec/cni" });
+    expect(componentFlags(NODE_COMPONENTS[0]!, containerd, nodeContext("node01", containerd, ["kube_node"], V1)).some((f) => f.startsWith("--cni"))).toBe(false);
+  });
+
+  it("labels masters with the control plane's role and takes the old master taint off from 1.24", () => {
+    const current = typed("node02", { kube_version: "1.37.2" });
+    const ctx = nodeContext("node02", current, ["kube_master", "kube_node"], V1);
+    expect(ctx.registerTaints).toEqual(["node-role.kubernetes.io/control-plane:NoSchedule"]);
+    expect(ctx.labels).toEqual({ "node-role.kubernetes.io/control-plane": "" });
+    expect(ctx.dropTaints).toEqual(["node-role.kubernetes.io/master"]);
+    const old = typed("node02", { kube_version: "1.20.2", kube_master_taint: false });
+    const oldCtx = nodeContext("node02", old, ["kube_master", "kube_node"], V1);
+    expect([oldCtx.registerTaints, oldCtx.labels, oldCtx.dropTaints]).toEqual([[], { "node-role.kubernetes.io/master": "" }, ["node-role.kubernetes.io/master"]]);
+    expect(nodeContext("node01", current, ["kube_node"], V1).labels).toEqual({});
   });
 
   it("bootstrap permissions: the guide's binding, renewals from 1.8, bootstrap tokens' group when enabled", () => {
