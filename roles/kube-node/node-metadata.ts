@@ -113,7 +113,7 @@ export function missingMetadata(live: NodeObject, wanted: NodeMetadata): { chang
 /** A freshly registered node's status updates often move its resourceVersion between our read and our patch: a 409 re-reads and tries again. */
 const CONFLICT_RETRIES = 10;
 
-async function patchUntilApplied(client: KubeApiClient, path: string, wanted: NodeMetadata): Promise<void> {
+export async function patchUntilApplied(client: KubeApiClient, path: string, wanted: NodeMetadata): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const live = await client.expectOk("GET", path);
     const { changes, patch } = missingMetadata(live as NodeObject, wanted);
