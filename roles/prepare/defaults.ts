@@ -1,11 +1,14 @@
 /** Variables of the prepare role: what every host gets before any cluster component. */
 import { defineSchema, v } from "easy-kube";
 import { bundleVars } from "easy-kube/bundle";
+import { kubeNodeDefaults } from "../kube-node/defaults.ts";
 
 export const prepareDefaults = defineSchema({
   install_method: bundleVars.install_method,
   bundle_arch: bundleVars.bundle_arch,
   kube_version: bundleVars.kube_version,
+  // ipvs mode needs the ip_vs modules and ipset on the nodes: prepared here, or refused where the kernel lacks them.
+  kube_proxy_mode: kubeNodeDefaults.kube_proxy_mode,
   prepare_check_os: v.boolean(true, "Stop on hosts whose OS, version, kernel, init system or architecture the guide's stack does not support."),
   prepare_set_hostname: v.boolean(true, "Set each host's name to its inventory name (hosts named by IP address are left alone)."),
   prepare_disable_firewalld: v.boolean(true, "Stop and disable firewalld (the guide: Kubernetes and the network plugin manage iptables)."),

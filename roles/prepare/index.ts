@@ -4,11 +4,20 @@
  * method) Docker CE's package repository. The OS check runs first, so an unsupported host fails
  * before anything on it changes.
  */
-import { assertThat, defineRole, firewalldOff, hostname, kernelModule, selinux, swapOff, sysctl } from "easy-kube";
+import { assertThat, defineRole, firewalldOff, hostname, kernelModule, packages, selinux, swapOff, sysctl } from "easy-kube";
 import { isIP } from "node:net";
 import { prepareDefaults } from "./defaults.ts";
 import { dockerRepo } from "./package-repos.ts";
 import { cgroupProblems, osProblems } from "./supported-os.ts";
+
+/**
+ * The modules kube-proxy's ipvs mode needs (its own check looks for these; without them it falls
+ * back to iptables without a word). A kernel that has none, like a container's, fails here naming
+ * the module.
+ */
+const IPVS_MODULES = ["ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"];
+
+const proxiesWithIpvs = (vars: { kube_proxy_mode: string }, groups: readonly string[]) => vars.kube_proxy_mode === "ipvs" && groups.includes("kube_node");
 
 export const prepareRole = defineRole({
   name: "prepare",
@@ -47,8 +56,14 @@ export const prepareRole = defineRole({
     },
     {
       name: "load kernel modules",
-      loop: ({ vars }) => vars.prepare_kernel_modules,
+      loop: ({ vars, host, inventory }) => [...vars.prepare_kernel_modules, ...(proxiesWithIpvs(vars, inventory.groupNames(host)) ? IPVS_MODULES : [])],
       action: ({ item }) => kernelModule({ name: item }),
+    },
+    {
+      // kube-proxy's ipvs mode programs its rules with ipset; ipvsadm is how people look at them.
+      name: "install ipset and ipvsadm for kube-proxy's ipvs mode",
+      when: ({ vars, host, inventory }) => proxiesWithIpvs(vars, inventory.groupNames(host)),
+      action: () => packages({ names: ["ipset", "ipvsadm"], updateCache: true }),
     },
     {
       name: "set kernel parameters",

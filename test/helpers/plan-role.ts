@@ -23,12 +23,14 @@ export interface RecordedHost {
   readonly hostFacts: string;
   readonly facts: Record<string, { stdout?: string; stderr?: string; code?: number }>;
   readonly vars?: Vars;
+  /** The inventory groups the host is in. @default none */
+  readonly groups?: readonly string[];
 }
 
 export async function planRole(role: Role<any>, host: RecordedHost): Promise<Record<string, string[] | string>> {
   const { values, problems } = resolveRoleVars(role.schema, host.vars ?? {}, new Map(), host.name);
   if (problems.length > 0) throw new Error(problems.map((p) => p.message).join("\n"));
-  const inventory: InventoryView = { groupHosts: () => [host.name], hostVars: () => ({ ...host.vars, ...values }), groupNames: () => [] };
+  const inventory: InventoryView = { groupHosts: () => [host.name], hostVars: () => ({ ...host.vars, ...values }), groupNames: () => [...(host.groups ?? [])] };
   const target: Target = { name: host.name, connection: noConnection, facts: new RecordedFacts(host.facts), diff: false, check: true };
   const planned: Record<string, string[] | string> = {};
   for (const task of role.tasks) {

@@ -76,6 +76,20 @@ describe("prepare on CentOS 7 (recorded facts)", () => {
     expect(planned["add Docker CE's package repository"]).toEqual(["create /etc/yum.repos.d/docker-ce.repo"]);
   });
 
+  it("on a node with kube_proxy_mode ipvs, loads the ip_vs modules and installs ipset (a kernel without them fails there)", async () => {
+    const ipvsFacts = Object.fromEntries(
+      ["ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"].map((m) => [`kernel_module:{"name":"${m}","file":"/etc/modules-load.d/${m}.conf"}`, { stdout: "missing no\n" }]),
+    );
+    const node = { ...freshCentos, vars: { kube_proxy_mode: "ipvs" }, groups: ["kube_node"], facts: { ...freshCentos.facts, ...ipvsFacts, "package_manager:null": { stdout: "yum\n" }, 'installed_packages:{"manager":"yum","names":["ipset","ipvsadm"]}': { stdout: "ipset\tinstall ok installed\t(none):7.1-1.el7\n" } } };
+    const planned = await planRole(prepareRole, node);
+    expect(planned["load kernel modules"]).toEqual(expect.arrayContaining(["load ip_vs", "load ip_vs_sh", "load nf_conntrack", "persist ip_vs in /etc/modules-load.d/ip_vs.conf"]));
+    expect(planned["install ipset and ipvsadm for kube-proxy's ipvs mode"]).toEqual(["install ipvsadm"]);
+    // An etcd-only host runs no kube-proxy: nothing of it.
+    const etcdOnly = await planRole(prepareRole, { ...node, groups: ["etcd"] });
+    expect(etcdOnly["load kernel modules"]).not.toContain("load ip_vs");
+    expect(etcdOnly).not.toHaveProperty(["install ipset and ipvsadm for kube-proxy's ipvs mode"]);
+  });
+
   it("stops at the OS check on a CentOS 7.3 kernel, naming the fix", async () => {
     const planned = await planRole(prepareRole, { ...freshCentos, hostFacts: centosFacts("3.10.0-514.el7.x86_64") });
     expect(planned["check the OS is supported"]).toBe("kernel 3.10.0-514.el7.x86_64 is older than 3.10.0-693 (CentOS 7.4): overlay2 needs it; update the kernel (yum update kernel) and reboot");
