@@ -12,7 +12,7 @@
 import type { FlagTable } from "easy-kube";
 import { FRONT_PROXY_CLIENT_NAME } from "easy-kube/pki";
 import { kubeletsServeFromClusterCa } from "./defaults.ts";
-import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
+import { hardeningFlags, type FlagContext, type KubeMasterVars } from "./flag-context.ts";
 
 const audit = (v: KubeMasterVars, value: string | number) => (v.kube_audit_log ? String(value) : undefined);
 
@@ -72,4 +72,5 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "audit-log-maxage", value: (v) => audit(v, v.kube_audit_log_maxage) },
   { flag: "audit-log-maxbackup", value: (v) => audit(v, v.kube_audit_log_maxbackup) },
   { flag: "audit-log-maxsize", value: (v) => audit(v, v.kube_audit_log_maxsize) },
+  ...hardeningFlags("1.10"),
 ];

@@ -8,7 +8,7 @@
  * 1.7 has --kubeconfig and --use-service-account-credentials (its options.go).
  */
 import type { FlagTable } from "easy-kube";
-import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
+import { hardeningFlags, type FlagContext, type KubeMasterVars } from "./flag-context.ts";
 
 /** Networks whose nodes need a pod CIDR from the controller-manager (flannel's kube subnet manager, host routes). */
 export function allocatesNodeCidrs(vars: KubeMasterVars): boolean {
@@ -36,4 +36,5 @@ export const controllerManagerFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "root-ca-file", value: (_, c) => c.files.ca },
   { flag: "service-account-private-key-file", value: (_, c) => c.files.serviceAccountKey },
   { flag: "leader-elect", value: () => "true" },
+  ...hardeningFlags("1.12"),
 ];

@@ -37,7 +37,7 @@ export const kubeMasterDefaults = defineSchema({
   kube_admission_plugins: v.list(v.string("", "a plugin"), ["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "DefaultStorageClass", "ResourceQuota", "NodeRestriction"], "Admission plugins (the guide's list; --admission-control before 1.10, --enable-admission-plugins from 1.10)."),
   kube_allow_privileged: v.boolean(true, "--allow-privileged: let pods run privileged containers (the network plugins' pods need it)."),
   kube_bootstrap_token_auth: v.boolean(false, "Also accept bootstrap-token secrets (kube-system, type bootstrap.kubernetes.io/token) besides token.csv, and run the controllers that sign and clean them up."),
-  kube_audit_log: v.boolean(false, "Write an audit log on the masters (from 1.8 with a policy that logs every request's metadata)."),
+  kube_audit_log: v.boolean(true, "Write an audit log on the masters: from 1.8 with a policy that records writes with their request bodies and other requests' metadata, never the bodies of Secrets, ConfigMaps or tokens, and skips health probes, events and the cluster components' own reads (templates/audit-policy.yaml.hbs); rotated by kube_audit_log_maxsize and _maxbackup."),
   kube_audit_log_path: v.path("/var/log/kubernetes/audit.log", "Where the audit log goes."),
   kube_audit_log_maxage: v.integer(30, "Days an audit log file is kept.", { min: 1 }),
   kube_audit_log_maxbackup: v.integer(3, "Audit log files kept.", { min: 1 }),
@@ -46,6 +46,13 @@ export const kubeMasterDefaults = defineSchema({
   // The nodes' choice, read by the masters too: the apiserver verifies kubelets' serving certificates only when the cluster CA issued them.
   kubelet_serving_certificate: v.oneOf(["bootstrap", "self-signed"], "bootstrap", "bootstrap (from 1.12): kubelet asks the cluster CA for its serving certificate, approved by kube-node when it names only the node's own name and addresses, so the apiserver (--kubelet-certificate-authority) verifies it for logs and exec; self-signed: kubelet makes its own, and the apiserver cannot verify it (no --kubelet-certificate-authority; before 1.12 always so)."),
   kube_cluster_signing_duration: v.string("8760h", "Lifetime of the certificates the controller-manager signs for kubelets."),
+  kube_tls_min_version: v.oneOf(["VersionTLS12", "VersionTLS13"], "VersionTLS12", "The oldest TLS version the apiserver, controller-manager, scheduler and kubelets accept (--tls-min-version, kubelet's tlsMinVersion; from 1.10, 1.12 and 1.13 for the controller-manager and the scheduler)."),
+  kube_tls_cipher_suites: v.list(
+    v.string("", "a Go cipher suite name"),
+    ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"],
+    "The TLS 1.2 cipher suites the same servers offer (TLS 1.3's are Go's own): forward-secret AEAD suites only; empty: Go's defaults.",
+  ),
+  kube_profiling: v.boolean(false, "Serve Go's profiling endpoints (/debug/pprof) on the apiserver, controller-manager and scheduler (--profiling); off unless you debug them."),
   kube_apiserver_extra_flags: v.map({}, "More kube-apiserver flags, name (without --) to value. A flag the role sets, or one the version does not have, is an error."),
   kube_controller_manager_extra_flags: v.map({}, "More kube-controller-manager flags, as kube_apiserver_extra_flags."),
   kube_scheduler_extra_flags: v.map({}, "More kube-scheduler flags, as kube_apiserver_extra_flags."),

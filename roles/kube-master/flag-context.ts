@@ -1,5 +1,5 @@
 /** What the flag tables read besides the role's variables: derived from the inventory, the same for tests and tasks. */
-import type { InventoryView, VarsOf } from "easy-kube";
+import type { FlagTable, InventoryView, VarsOf } from "easy-kube";
 import { apiserverAccess, masterAddress } from "easy-kube/pki";
 import { proxyDrainSeconds } from "../apiserver-proxy/timing.ts";
 import { etcdDefaults } from "../etcd/defaults.ts";
@@ -34,4 +34,17 @@ export function flagContext(host: string, vars: KubeMasterVars & { ansible_host?
     shutdownDelaySeconds: apiserverAccess(vars, inventory).localProxy ? proxyDrainSeconds(vars) : undefined,
     runsKubeProxy: inventory.groupHosts("kube_node").includes(host),
   };
+}
+
+/**
+ * TLS hardening rows every master component shares, from the version its TLS server takes them
+ * (the apiserver 1.10, kubernetes#58528; the controller-manager's and scheduler's secure serving,
+ * 1.12 and 1.13), and --profiling, which every version has.
+ */
+export function hardeningFlags(tlsSince: string): FlagTable<KubeMasterVars, FlagContext> {
+  return [
+    { flag: "tls-min-version", since: tlsSince, value: (v) => v.kube_tls_min_version },
+    { flag: "tls-cipher-suites", since: tlsSince, value: (v) => (v.kube_tls_cipher_suites.length > 0 ? v.kube_tls_cipher_suites.join(",") : undefined) },
+    { flag: "profiling", value: (v) => String(v.kube_profiling) },
+  ];
 }

@@ -5,7 +5,7 @@
  * asking for --authentication-kubeconfig).
  */
 import type { FlagTable } from "easy-kube";
-import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
+import { hardeningFlags, type FlagContext, type KubeMasterVars } from "./flag-context.ts";
 
 export const schedulerFlags: FlagTable<KubeMasterVars, FlagContext> = [
   // Insecure serving's address: a no-op from 1.23, removed in 1.24 (kubernetes#96345's note).
@@ -15,4 +15,5 @@ export const schedulerFlags: FlagTable<KubeMasterVars, FlagContext> = [
   { flag: "authentication-kubeconfig", since: "1.13", value: (_, c) => c.files.schedulerKubeconfig },
   { flag: "authorization-kubeconfig", since: "1.13", value: (_, c) => c.files.schedulerKubeconfig },
   { flag: "leader-elect", value: () => "true" },
+  ...hardeningFlags("1.13"),
 ];

@@ -37,6 +37,8 @@ export const kubeNodeDefaults = defineSchema({
   // Where the network role puts the CNI config and plugins: dockershim's kubelet is told, containerd reads them from its own config.
   ...cniPaths,
   kube_bootstrap_token_auth: kubeMasterDefaults.kube_bootstrap_token_auth,
+  kube_tls_min_version: kubeMasterDefaults.kube_tls_min_version,
+  kube_tls_cipher_suites: kubeMasterDefaults.kube_tls_cipher_suites,
   ...clusterDnsVars,
   // One variable for the runtime and kubelet: they must use the same driver (checked on the host too).
   cgroup_driver: dockerDefaults.cgroup_driver,
@@ -55,6 +57,9 @@ export const kubeNodeDefaults = defineSchema({
   kubelet_serialize_image_pulls: v.boolean(false, "Pull one image at a time (the guide: false)."),
   kubelet_rotate_certificates: v.boolean(true, "Renew the client certificate before it expires (from 1.8; the controller-manager approves a node's renewal because the node already proves who it is)."),
   kubelet_serving_certificate: kubeMasterDefaults.kubelet_serving_certificate,
+  kubelet_system_reserved: v.map({}, "Resources kept for the OS (kubelet's systemReserved, e.g. {cpu: 100m, memory: 256Mi}); empty: none, as upstream."),
+  kubelet_kube_reserved: v.map({}, "Resources kept for kubelet and the container runtime (kubeReserved); empty: none, as upstream."),
+  kubelet_protect_kernel_defaults: v.boolean(false, "kubelet refuses to start when the kernel parameters it needs (vm.overcommit_memory=1, kernel.panic=10, kernel.panic_on_oops=1, vm.panic_on_oom=0) differ, instead of setting them (protectKernelDefaults, from 1.10; set them in prepare_sysctl first)."),
   kubelet_extra_flags: v.map({}, "More kubelet flags, name (without --) to value. A flag the role sets, or one the version does not have, is an error."),
   kube_node_labels: v.map({}, "Labels for this node (name to value), set through the API after it registered."),
   kube_node_taints: v.list(v.string("", "key=value:Effect or key:Effect"), [], "Taints for this node, added through the API (taints added by others are kept)."),

@@ -33,12 +33,23 @@ export const kubeletConfigFields: readonly ConfigField[] = [
   { field: "serverTLSBootstrap", since: KUBE_VERSION_FACTS.kubeletServingCertificateBootstrap.since, value: (v) => v.kubelet_serving_certificate === "bootstrap" },
   { field: "serializeImagePulls", value: (v) => v.kubelet_serialize_image_pulls },
   { field: "hairpinMode", value: () => "promiscuous-bridge" },
+  { field: "tlsMinVersion", value: (v) => v.kube_tls_min_version },
+  { field: "tlsCipherSuites", value: (v) => (v.kube_tls_cipher_suites.length > 0 ? v.kube_tls_cipher_suites : undefined) },
+  { field: "systemReserved", value: (v) => reserved(v.kubelet_system_reserved) },
+  { field: "kubeReserved", value: (v) => reserved(v.kubelet_kube_reserved) },
+  { field: "protectKernelDefaults", value: (v) => (v.kubelet_protect_kernel_defaults ? true : undefined) },
   // On systemd-resolved hosts the stub (127.0.0.53) is unreachable from pods: give them the real servers.
   { field: "resolvConf", value: (_, c) => c.resolvConf },
   { field: "containerRuntimeEndpoint", since: KUBE_VERSION_FACTS.kubeletContainerRuntimeEndpointField.since, value: (_, c) => c.runtimeEndpoint },
   // From 1.35 kubelet refuses cgroup v1 unless told (KEP-5573); said only on a v1 host.
   { field: "failCgroupV1", since: KUBE_VERSION_FACTS.kubeletFailCgroupV1Field.since, value: (_, c) => (c.cgroupV1 ? false : undefined) },
 ];
+
+/** A reserved-resources map as the file takes it (quantities as strings), or undefined when empty. */
+function reserved(resources: Readonly<Record<string, string | number>>): Record<string, string> | undefined {
+  const entries = Object.entries(resources).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length > 0 ? Object.fromEntries(entries.map(([k, x]) => [k, String(x)])) : undefined;
+}
 
 /** Whether the version reads its settings from the file (1.10 and later). */
 export function usesConfigFile(version: string): boolean {

@@ -136,6 +136,11 @@ describe(`the current release (Kubernetes ${versions.kube_version} on containerd
       const { stdout } = await run("curl", ["-s", "-m", "5", `http://${machine.address}:${nodePort}/hostname`]);
       expect(pods.map((p) => p[0]), machine.name).toContain(stdout.trim());
     }
+    // The audit log recorded the namespace's creation with its request, and no event or health probe.
+    const audit = (await sh(names()[0]!, "sudo cat /var/log/kubernetes/audit.log")).trim().split("\n").map((l) => JSON.parse(l) as { level: string; verb: string; objectRef?: { resource?: string; name?: string }; requestURI: string });
+    expect(audit.find((e) => e.verb === "create" && e.objectRef?.resource === "namespaces" && e.objectRef.name === "ek-proof")?.level).toBe("Request");
+    expect(audit.filter((e) => e.objectRef?.resource === "events" || /^\/(healthz|readyz|livez)/.test(e.requestURI))).toEqual([]);
+    expect(audit.filter((e) => e.objectRef?.resource === "secrets" && e.level !== "Metadata")).toEqual([]);
     expect(await inPod("cat /etc/resolv.conf")).toMatch(/^search ek-proof\.svc\.cluster\.local svc\.cluster\.local cluster\.local\nnameserver 10\.254\.0\.2\n/);
   }, 600_000);
 
