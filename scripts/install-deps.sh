@@ -41,5 +41,5 @@ npm ci --no-audit --no-fund
 # The lab's programs, built once and cached (later runs take seconds): the current profile's
 # Kubernetes, etcd, containerd, runc, crictl and CNI plugins from their Go modules
 # (/var/cache/easy-kube/go), and the 1.20.2 profile's Kubernetes from Debian's source
-# (/var/cache/easy-kube/kubernetes). Cold, on 2 idle cores: see README "Building from source".
+# (/var/cache/easy-kube/kubernetes). Cold, on 2 idle cores: see README "Building from Go modules".
 npx tsx scripts/build-lab-programs.ts

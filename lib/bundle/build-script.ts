@@ -5,7 +5,7 @@
  * the start, everything else into a log file, and a failure that names the log and its last lines.
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { EasyKubeError } from "../errors.js";
 
 export interface BuildScriptRun {
@@ -21,11 +21,11 @@ export interface BuildScriptRun {
 }
 
 export function runBuildScript(run: BuildScriptRun): Promise<void> {
-  rmSync(run.logFile, { force: true });
+  // Truncated by the script's own first line, inside the lock: a build waiting for the lock must not empty the log of the one running.
   const fd = openSync(run.logFile, "a");
   const started = Date.now();
   return new Promise<void>((resolve, reject) => {
-    const child = spawn("flock", [run.lockFile, "bash", run.script, ...run.args], { env: run.env, stdio: ["ignore", "pipe", fd] });
+    const child = spawn("flock", [run.lockFile, "bash", "-c", 'truncate -s 0 "$0" && exec bash "$@"', run.logFile, run.script, ...run.args], { env: run.env, stdio: ["ignore", "pipe", fd] });
     let pending = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       pending += chunk.toString("utf8");

@@ -22,8 +22,13 @@ export function containerRuntime(vars: { readonly container_runtime: string; rea
 
 /** Why the runtime cannot serve this version's kubelet, or undefined. */
 export function containerRuntimeProblem(vars: { readonly container_runtime: string; readonly kube_version: string }): string | undefined {
-  if (containerRuntime(vars) === "docker" && !kubeHas("dockershim", vars.kube_version)) {
+  const runtime = containerRuntime(vars);
+  if (runtime === "docker" && !kubeHas("dockershim", vars.kube_version)) {
     return `container_runtime docker: kubelet ${vars.kube_version} has no dockershim (removed in 1.24); use containerd`;
+  }
+  // The roles point kubelet at a remote runtime only where dockershim is gone.
+  if (runtime === "containerd" && kubeHas("dockershim", vars.kube_version)) {
+    return `container_runtime containerd: the roles run kubelet ${vars.kube_version} with its dockershim (Docker); containerd is supported from Kubernetes 1.24`;
   }
   return undefined;
 }

@@ -61,11 +61,14 @@ export function renderFlags<V, C>(table: FlagTable<V, C>, version: string, vars:
 /**
  * One word of a systemd ExecStart line, read back by systemd as the same argument: `%` (a
  * specifier, as in an eviction threshold `nodefs.available<10%`) and `$` (a variable) doubled, and a
- * value with white space, quotes or backslashes double-quoted with C escapes.
+ * value with white space, quotes, backslashes or control characters double-quoted with C escapes
+ * (a newline can never end the line and start another directive).
  */
 export function systemdWord(word: string): string {
   const literal = word.replace(/%/g, "%%").replace(/\$/g, "$$$$");
-  return /[\s"'\\]/.test(literal) ? `"${literal.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : literal;
+  if (!/[\s"'\\\x00-\x1f\x7f]/.test(literal)) return literal;
+  const escaped = literal.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return `"${escaped}"`;
 }
 
 /** A systemd ExecStart value: the program, then one flag per line, each as one word. */
@@ -85,7 +88,7 @@ export function extraFlagValue(extra: Readonly<Record<string, string | number>>,
  * versions (renamed or removed; the row valid now, if any, is named). Undefined when it is fine.
  */
 export function extraFlagProblem<V, C>(table: FlagTable<V, C>, version: string, flag: string): string | undefined {
-  const name = flag.replace(/^--/, "");
+  const name = flag.replace(/^-+/, "");
   const rows = table.filter((row) => row.flag === name);
   if (rows.length === 0) return undefined;
   if (rows.some((row) => rowAppliesTo(row, version))) return `--${name} is set by the role; set its variable instead of an extra flag`;

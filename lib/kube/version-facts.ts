@@ -36,6 +36,12 @@ export const KUBE_VERSION_FACTS = {
   controlPlaneNodeRole: { since: "1.24" },
   /** kubelet asks the cluster CA for its serving certificate (serverTLSBootstrap) from 1.12. */
   kubeletServingCertificateBootstrap: { since: "1.12" },
+  /**
+   * Encryption of Secrets at rest: --experimental-encryption-provider-config with `kind:
+   * EncryptionConfig` (v1) from 1.7, --encryption-provider-config with apiserver.config.k8s.io/v1
+   * EncryptionConfiguration from 1.13.
+   */
+  encryptionConfigurationV1: { since: "1.13" },
   /** The apiserver's /readyz (1.16); before it, /healthz is the only health endpoint. */
   apiserverReadyz: { since: "1.16" },
   /**

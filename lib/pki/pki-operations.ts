@@ -5,7 +5,7 @@
  */
 import { createPublicKey, randomBytes } from "node:crypto";
 import { EasyKubeError } from "../errors.js";
-import type { Operation, Plan } from "../ops/operation.js";
+import { OperationFailed, type Operation, type Plan } from "../ops/operation.js";
 import { createCa, describeCertificate, generateRsaKeyPem, issueCertificate, shortcomings, type CertificateProfile } from "./certificate.js";
 import { parseTokenCsv, renderKubeconfig, tokenCsvLine } from "./kubeconfig.js";
 import { fixFolder, folderProblems, readPkiFile, writePkiFile } from "./pki-folder.js";
@@ -141,6 +141,27 @@ export function bootstrapToken(dir: string, force = false): Operation {
         changes: [existing && !force ? "rewrite token.csv (unreadable)" : force ? "new bootstrap token (forced)" : "create token.csv"],
         apply: async () => writePkiFile(dir, "token.csv", tokenCsvLine(randomBytes(16).toString("hex")), true),
       };
+    },
+  };
+}
+
+/** The file holding the key the apiservers encrypt Secrets with (32 random bytes, base64). */
+export const SECRETS_ENCRYPTION_KEY = "secrets-encryption.key";
+
+/**
+ * The key Secrets are encrypted with at rest, made once. Never replaced by a run: Secrets written
+ * with it could no longer be read (rotating it is a documented sequence: a second key first).
+ */
+export function secretsEncryptionKey(dir: string): Operation {
+  return {
+    title: "secrets encryption key",
+    async plan(): Promise<Plan> {
+      const existing = readPkiFile(dir, SECRETS_ENCRYPTION_KEY);
+      if (existing !== undefined) {
+        if (Buffer.from(existing.trim(), "base64").length !== 32) throw new OperationFailed(`${dir}/${SECRETS_ENCRYPTION_KEY} is not a base64 32-byte key: restore it from a backup (the cluster's Secrets are encrypted with it)`);
+        return { changes: [] };
+      }
+      return { changes: [`create ${SECRETS_ENCRYPTION_KEY}`], apply: async () => writePkiFile(dir, SECRETS_ENCRYPTION_KEY, randomBytes(32).toString("base64") + "\n", true) };
     },
   };
 }

@@ -23,7 +23,12 @@ export function configFormat(containerdVersion: string): 2 | 3 | 4 {
 
 export function containerdConfig(vars: Vars, templatesDir: string): string {
   const format = configFormat(vars.containerd_version);
-  return renderTemplate(`${templatesDir}/config-v${format}.toml.hbs`, {
+  const [major = 0, minor = 0] = vars.containerd_version.replace(/^v/, "").split(".").map(Number);
+  return renderTemplate(`${templatesDir}/${format === 2 ? "config-v2" : "config-v3-v4"}.toml.hbs`, {
+    format,
+    grpc_plugin: format >= 4,
+    // The CRI's cni.bin_dirs list came with 2.1 (containerd#11311); 2.0 reads bin_dir.
+    cni_bin_dirs: major > 2 || (major === 2 && minor >= 1),
     root: vars.containerd_root,
     state: vars.containerd_state,
     snapshotter: vars.containerd_snapshotter,
@@ -56,8 +61,32 @@ export function registryHosts(vars: Vars): RegistryHosts[] {
     if (insecure) lines.push("skip_verify = true");
     for (const mirror of vars.containerd_registry_mirrors[registry] ?? []) {
       lines.push("", `[host.${JSON.stringify(mirror)}]`, '  capabilities = ["pull", "resolve"]');
-      if (vars.containerd_insecure_registries.some((r) => mirror.includes(`//${r}`))) lines.push("  skip_verify = true");
+      if (vars.containerd_insecure_registries.includes(urlHost(mirror))) lines.push("  skip_verify = true");
     }
     return { registry, content: lines.join("\n") + "\n" };
   });
+}
+
+/** host[:port] of a URL ("https://10.0.0.5:5000/v2" -> "10.0.0.5:5000"); the text itself when it is no URL. */
+function urlHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** A registry as containerd names its certs.d folder: host[:port], nothing that leaves the folder. */
+const REGISTRY = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
+
+/** Registry names and mirror URLs that cannot be used, for the role's check before any host is touched. */
+export function registryProblems(vars: Vars): string[] {
+  const problems: string[] = [];
+  for (const registry of [...Object.keys(vars.containerd_registry_mirrors), ...vars.containerd_insecure_registries]) {
+    if (!REGISTRY.test(registry)) problems.push(`registry '${registry}' is not host[:port] (containerd_registry_mirrors, containerd_insecure_registries)`);
+  }
+  for (const [registry, mirrors] of Object.entries(vars.containerd_registry_mirrors)) {
+    for (const mirror of mirrors) if (!/^https?:\/\/[^/]/.test(mirror)) problems.push(`containerd_registry_mirrors ${registry}: '${mirror}' is not an http(s) URL`);
+  }
+  return [...new Set(problems)];
 }

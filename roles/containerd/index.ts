@@ -9,7 +9,7 @@
  */
 import { containerdImage, copy, defineRole, file, flushHandlers, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { bundleHasComponent, bundledImages, installFromBundleTask } from "easy-kube/bundle";
-import { containerdConfig, registryHosts } from "./config.ts";
+import { containerdConfig, registryHosts, registryProblems } from "./config.ts";
 import { containerdDefaults } from "./defaults.ts";
 import { pruneRegistryHosts } from "./registry-hosts.ts";
 
@@ -31,6 +31,7 @@ export const containerdRole = defineRole({
     bundleHasComponent("runc"),
     bundleHasComponent("crictl"),
     ({ hosts, vars }) => [...new Set(hosts.filter((h) => vars(h)["install_method"] !== "bundle").map(() => "containerd installs from the bundle only (install_method: bundle)"))],
+    ({ hosts, vars }) => [...new Set(hosts.flatMap((h) => registryProblems(vars(h) as Vars).map((p) => `${h}: ${p}`)))],
   ],
   tasks: [
     installFromBundleTask("containerd", { name: "install containerd from the bundle", restarts: [RESTART] }),

@@ -9,11 +9,12 @@
  *   failing) came and the local proxies ask it;
  * Every rendered flag is checked against each version's help text (test/fixtures/help/).
  */
-import type { FlagTable } from "easy-kube";
+import { KUBE_VERSION_FACTS, type FlagTable } from "easy-kube";
 import { FRONT_PROXY_CLIENT_NAME } from "easy-kube/pki";
 import { kubeletsServeFromClusterCa } from "./defaults.ts";
 import { hardeningFlags, type FlagContext, type KubeMasterVars } from "./flag-context.ts";
 
+const ENCRYPTION_V1 = KUBE_VERSION_FACTS.encryptionConfigurationV1.since;
 const audit = (v: KubeMasterVars, value: string | number) => (v.kube_audit_log ? String(value) : undefined);
 
 export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
@@ -66,6 +67,8 @@ export const apiserverFlags: FlagTable<KubeMasterVars, FlagContext> = [
   // in 1.24 (kubernetes#108062) and hidden from the help since.
   { flag: "apiserver-count", until: "1.24", value: (_, c) => String(c.masterCount) },
   { flag: "event-ttl", value: (v) => v.kube_event_ttl },
+  { flag: "experimental-encryption-provider-config", until: ENCRYPTION_V1, value: (v, c) => (v.kube_encrypt_secrets ? c.files.encryptionConfig : undefined) },
+  { flag: "encryption-provider-config", since: ENCRYPTION_V1, value: (v, c) => (v.kube_encrypt_secrets ? c.files.encryptionConfig : undefined) },
   { flag: "shutdown-delay-duration", since: "1.16", value: (_, c) => (c.shutdownDelaySeconds === undefined ? undefined : `${c.shutdownDelaySeconds}s`) },
   { flag: "audit-policy-file", since: "1.8", value: (v, c) => audit(v, c.auditPolicyFile) },
   { flag: "audit-log-path", value: (v) => audit(v, v.kube_audit_log_path) },

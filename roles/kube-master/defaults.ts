@@ -52,6 +52,7 @@ export const kubeMasterDefaults = defineSchema({
     ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"],
     "The TLS 1.2 cipher suites the same servers offer (TLS 1.3's are Go's own): forward-secret AEAD suites only; empty: Go's defaults.",
   ),
+  kube_encrypt_secrets: v.boolean(true, "Encrypt Secrets in etcd (aescbc, with the key the PKI stage makes once: secrets-encryption.key in the PKI folder; keep it with the CA). Secrets written before it was on stay readable and are encrypted when next written."),
   kube_profiling: v.boolean(false, "Serve Go's profiling endpoints (/debug/pprof) on the apiserver, controller-manager and scheduler (--profiling); off unless you debug them."),
   kube_apiserver_extra_flags: v.map({}, "More kube-apiserver flags, name (without --) to value. A flag the role sets, or one the version does not have, is an error."),
   kube_controller_manager_extra_flags: v.map({}, "More kube-controller-manager flags, as kube_apiserver_extra_flags."),

@@ -24,6 +24,8 @@ export interface MasterFiles {
   readonly frontProxyCa: string;
   readonly frontProxyClientCert: string;
   readonly frontProxyClientKey: string;
+  /** The EncryptionConfiguration the apiserver encrypts Secrets by (rendered on the control machine from the PKI's key). */
+  readonly encryptionConfig: string;
 }
 
 export function masterFiles(vars: { pki_remote_ssl_dir: string; kube_config_dir: string }): MasterFiles {
@@ -49,5 +51,6 @@ export function masterFiles(vars: { pki_remote_ssl_dir: string; kube_config_dir:
     frontProxyCa: ssl(KUBE_MASTER_FILES.frontProxyCa),
     frontProxyClientCert: ssl(KUBE_MASTER_FILES.frontProxyClientCert),
     frontProxyClientKey: ssl(KUBE_MASTER_FILES.frontProxyClientKey),
+    encryptionConfig: config("encryption-config.yaml"),
   };
 }

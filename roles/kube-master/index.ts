@@ -15,6 +15,7 @@ import { COMPONENTS, componentExecStart, extraFlagProblems } from "./components.
 import { kubeMasterDefaults } from "./defaults.ts";
 import { flagContext } from "./flag-context.ts";
 import { bootstrapBindings } from "./bootstrap-bindings.ts";
+import { encryptionConfigFile } from "./encryption-config.ts";
 import { masterFiles } from "./files.ts";
 
 const here = import.meta.dirname;
@@ -99,6 +100,15 @@ export const kubeMasterRole = defineRole({
       }
       return [...problems];
     },
+    ({ hosts, vars, inventory }) => {
+      // The apiservers verify kubelets' serving certificates as the masters' setting says: every node must serve what it expects.
+      const spec = kubeMasterDefaults.kubelet_serving_certificate;
+      const masters = new Set(hosts.map((h) => (vars(h) as Vars).kubelet_serving_certificate));
+      if (masters.size !== 1) return [`kubelet_serving_certificate differs between masters (${hosts.map((h) => `${h}: ${(vars(h) as Vars).kubelet_serving_certificate}`).join(", ")})`];
+      const [expected] = [...masters];
+      const differing = inventory.groupHosts("kube_node").filter((node) => (spec.convert(inventory.hostVars(node)["kubelet_serving_certificate"]) ?? spec.default) !== expected);
+      return differing.length > 0 ? [`kubelet_serving_certificate is ${expected} on the masters but not on ${differing.join(", ")}: the apiservers verify every kubelet's serving certificate by it (or none); set it once for all hosts`] : [];
+    },
     bundleHasComponent("kubernetes"),
   ],
   tasks: [
@@ -118,6 +128,12 @@ export const kubeMasterRole = defineRole({
       // Before a unit uses it: a bundle filled for another version must not start.
       name: "check the programs are the asked version",
       action: ({ vars }) => programVersionCheck(`${vars.bin_dir}/kube-apiserver`, vars.kube_version),
+    },
+    {
+      name: "write the secrets encryption configuration",
+      when: ({ vars }) => vars.kube_encrypt_secrets,
+      action: ({ vars }) => encryptionConfigFile(vars),
+      notify: [RESTART["kube-apiserver"]],
     },
     {
       name: "create the audit log folder",

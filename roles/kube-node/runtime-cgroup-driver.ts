@@ -4,13 +4,13 @@
  * `crictl info` (the runc runtime's SystemdCgroup). A runtime not running yet (a dry run before
  * its stage) is not judged.
  */
-import { command, type ContainerRuntime, type Operation } from "easy-kube";
+import { command, shellQuote, type ContainerRuntime, type Operation } from "easy-kube";
 
 export function runtimeCgroupDriverCheck(runtime: ContainerRuntime, cgroupDriver: string, binDir: string): Operation {
   const read =
     runtime === "docker"
       ? "if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker info --format '{{.CgroupDriver}}'; fi"
-      : `if [ -x ${binDir}/crictl ] && ${binDir}/crictl info >/dev/null 2>&1; then ${binDir}/crictl info -o json; fi`;
+      : `if [ -x ${shellQuote(`${binDir}/crictl`)} ] && ${shellQuote(`${binDir}/crictl`)} info >/dev/null 2>&1; then ${shellQuote(`${binDir}/crictl`)} info -o json; fi`;
   return command({ cmd: read, readOnly: true, failedWhen: (r) => r.rc !== 0 || !agrees(runtime, r.stdout, cgroupDriver) });
 }
 
@@ -18,7 +18,14 @@ export function runtimeCgroupDriverCheck(runtime: ContainerRuntime, cgroupDriver
 export function agrees(runtime: ContainerRuntime, output: string, cgroupDriver: string): boolean {
   if (output.trim() === "") return true;
   if (runtime === "docker") return output.trim() === cgroupDriver;
-  const info = JSON.parse(output) as { config?: { containerd?: { runtimes?: { runc?: { options?: { SystemdCgroup?: boolean } } } } } };
-  const systemd = info.config?.containerd?.runtimes?.runc?.options?.SystemdCgroup === true;
-  return (cgroupDriver === "systemd") === systemd;
+  let info: { config?: { containerd?: { runtimes?: { runc?: { options?: { SystemdCgroup?: unknown } } } } } };
+  try {
+    info = JSON.parse(output);
+  } catch {
+    return false;
+  }
+  const runc = info.config?.containerd?.runtimes?.runc;
+  // No runc runtime in the answer: not the layout this reads, so not taken as agreement.
+  if (!runc) return false;
+  return (cgroupDriver === "systemd") === (runc.options?.SystemdCgroup === true);
 }

@@ -24,6 +24,7 @@ import {
   pkiDirOf,
   pkiFolder,
   sameCertificateAuthority,
+  secretsEncryptionKey,
   serviceAccountKeys,
   type Authority,
   type ClusterCertificate,
@@ -132,6 +133,7 @@ export const pkiRole = defineRole({
     },
     { name: "service account key pair", runOnce: true, action: ({ vars }) => serviceAccountKeys(pkiDirOf(vars), vars.pki_key_bits, vars.pki_renew.includes("sa")) },
     { name: "bootstrap token", runOnce: true, action: ({ vars }) => bootstrapToken(pkiDirOf(vars), vars.pki_renew.includes("token")) },
+    { name: "secrets encryption key", runOnce: true, action: ({ vars }) => secretsEncryptionKey(pkiDirOf(vars)) },
     {
       name: "kubeconfigs",
       runOnce: true,

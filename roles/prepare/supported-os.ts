@@ -3,7 +3,7 @@
  * 7.4 or later (kernel 3.10.0-693: the first CentOS 7 kernel whose overlayfs docker's overlay2
  * accepts), Debian 9+, Ubuntu 16.04+; systemd as init; amd64 or arm64 matching bundle_arch.
  */
-import { kubeHas, type HostFacts } from "easy-kube";
+import { KUBE_VERSION_FACTS, rowAppliesTo, type HostFacts, type VersionRange } from "easy-kube";
 
 const REDHAT_LIKE = ["centos", "rhel", "rocky", "almalinux", "ol"];
 
@@ -39,7 +39,7 @@ export function osProblems(facts: HostFacts, bundleArch: string | undefined): st
 }
 
 /** Why kubelet of `kubeVersion` cannot run on a host with this cgroup version (none: it can). */
-export function cgroupProblems(cgroupVersion: 1 | 2, kubeVersion: string): string[] {
-  if (cgroupVersion === 2 || kubeHas("kubeletRunsOnCgroupV1", kubeVersion)) return [];
+export function cgroupProblems(cgroupVersion: 1 | 2, kubeVersion: string, runsOnV1: VersionRange = KUBE_VERSION_FACTS.kubeletRunsOnCgroupV1): string[] {
+  if (cgroupVersion === 2 || rowAppliesTo(runsOnV1, kubeVersion)) return [];
   return [`the host runs cgroup v1 (stat -fc %T /sys/fs/cgroup is not cgroup2fs), and kubelet ${kubeVersion} runs on cgroup v2 only: boot the host with systemd.unified_cgroup_hierarchy=1, or choose an earlier kube_version`];
 }

@@ -46,7 +46,7 @@ const sh = async (host: string, command: string) => (await machines.connect(host
 
 /** What --check must leave alone on a host. */
 const PROBE =
-  "ls -la --time-style=full-iso /etc/kubernetes /etc/kubernetes/ssl /etc/containerd /var/lib/kubelet/pki /etc/cni/net.d /usr/local/bin 2>&1 | grep -v '^total '; cat /etc/systemd/system/kube*.service /etc/systemd/system/containerd.service /etc/containerd/config.toml /etc/kubernetes/kubelet-config.yaml 2>&1; ip -4 route; systemctl is-active kube-apiserver kubelet kube-proxy containerd; true";
+  "ls -la --time-style=full-iso /etc/kubernetes /etc/kubernetes/ssl /etc/containerd /etc/containerd/certs.d /etc/crictl.yaml /var/lib/kubelet/pki /etc/cni/net.d /usr/local/bin 2>&1 | grep -v '^total '; cat /etc/systemd/system/kube*.service /etc/systemd/system/containerd.service /etc/containerd/config.toml /etc/kubernetes/kubelet-config.yaml 2>&1; ip -4 route; systemctl is-active kube-apiserver kubelet kube-proxy containerd; true";
 const probeAll = () => Promise.all(names().map((n) => sh(n, PROBE)));
 
 beforeAll(async () => {
@@ -136,6 +136,12 @@ describe(`the current release (Kubernetes ${versions.kube_version} on containerd
       const { stdout } = await run("curl", ["-s", "-m", "5", `http://${machine.address}:${nodePort}/hostname`]);
       expect(pods.map((p) => p[0]), machine.name).toContain(stdout.trim());
     }
+    // Secrets are encrypted in etcd (aescbc, the PKI folder's key), and read back in the clear.
+    await kubectl("-n", "ek-proof", "create", "secret", "generic", "ek-secret", "--from-literal=word=plaintext-canary");
+    expect(await kubectl("-n", "ek-proof", "get", "secret", "ek-secret", "-o", "jsonpath={.data.word}")).toBe(Buffer.from("plaintext-canary").toString("base64"));
+    const stored = await sh(names()[0]!, "sudo ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/ssl/etcd-ca.pem --cert=/etc/kubernetes/ssl/etcd-client.pem --key=/etc/kubernetes/ssl/etcd-client-key.pem get /registry/secrets/ek-proof/ek-secret --print-value-only | head -c 64");
+    expect(stored).toMatch(/^k8s:enc:aescbc:v1:easy-kube-1:/);
+    expect(stored).not.toContain("plaintext-canary");
     // The audit log recorded the namespace's creation with its request, and no event or health probe.
     const audit = (await sh(names()[0]!, "sudo cat /var/log/kubernetes/audit.log")).trim().split("\n").map((l) => JSON.parse(l) as { level: string; verb: string; objectRef?: { resource?: string; name?: string }; requestURI: string });
     expect(audit.find((e) => e.verb === "create" && e.objectRef?.resource === "namespaces" && e.objectRef.name === "ek-proof")?.level).toBe("Request");

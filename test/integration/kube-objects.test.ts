@@ -7,6 +7,7 @@
  * Kubectl (Debian's) reads back what the operation made. Skipped where no kube-apiserver was built.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { missingBuild } from "../helpers/require-built.js";
 import { execFileSync } from "node:child_process";
 import { LocalConnection } from "../../lib/connection/local.js";
 import { SshConnection } from "../../lib/connection/ssh.js";
@@ -35,7 +36,7 @@ async function converge(args: Omit<KubeObjectsArgs, "api">, api: KubeObjectsArgs
   return plan;
 }
 
-describe.skipIf(!binary)("kubeObjects on a live kube-apiserver", () => {
+describe.skipIf(missingBuild(binary !== undefined, "a built kube-apiserver"))("kubeObjects on a live kube-apiserver", () => {
   let apiserver: TestApiserver;
   let api: KubeObjectsArgs["api"];
   let client: KubeApiClient;

@@ -4,6 +4,7 @@
  * again and applied, keeping the concurrent change; taints to drop are dropped, others' kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { missingBuild } from "../helpers/require-built.js";
 import { KubeApiClient } from "../../lib/kube/api-client.js";
 import { adminCredentials } from "../../lib/kube/credentials.js";
 import { directEndpoint } from "../../lib/kube/endpoint.js";
@@ -12,7 +13,7 @@ import { findApiserver, startApiserver, type TestApiserver } from "../helpers/ku
 
 const binary = findApiserver();
 
-describe.skipIf(!binary)("node labels and taints on a live kube-apiserver", () => {
+describe.skipIf(missingBuild(binary !== undefined, "a built kube-apiserver"))("node labels and taints on a live kube-apiserver", () => {
   let apiserver: TestApiserver;
   let client: KubeApiClient;
 

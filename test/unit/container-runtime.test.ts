@@ -16,6 +16,7 @@ describe("the container runtime", () => {
     expect(containerRuntimeProblem({ container_runtime: "docker", kube_version: "1.37.2" })).toBe("container_runtime docker: kubelet 1.37.2 has no dockershim (removed in 1.24); use containerd");
     expect(containerRuntimeProblem({ container_runtime: "docker", kube_version: "1.23.17" })).toBeUndefined();
     expect(containerRuntimeProblem({ container_runtime: "containerd", kube_version: "1.37.2" })).toBeUndefined();
+    expect(containerRuntimeProblem({ container_runtime: "containerd", kube_version: "1.20.2" })).toBe("container_runtime containerd: the roles run kubelet 1.20.2 with its dockershim (Docker); containerd is supported from Kubernetes 1.24");
   });
 
   it("version facts: failCgroupV1 from 1.31, containerRuntimeEndpoint from 1.27, the control-plane role from 1.24", () => {

@@ -4,12 +4,13 @@
  * running runtime's cgroup driver.
  */
 import { describe, expect, it } from "vitest";
+import { missingBuild } from "../helpers/require-built.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveRoleVars } from "../../lib/vars/resolve-role-vars.js";
-import { configFormat, containerdConfig, registryHosts } from "../../roles/containerd/config.js";
+import { configFormat, containerdConfig, registryHosts, registryProblems } from "../../roles/containerd/config.js";
 import { containerdDefaults } from "../../roles/containerd/defaults.js";
 import { agrees } from "../../roles/kube-node/runtime-cgroup-driver.js";
 
@@ -35,7 +36,7 @@ describe("containerd's configuration", () => {
   });
 
   // The real containerd reads the rendered file without a migration or an unknown key, and takes our values.
-  it.skipIf(!builtContainerd)("containerd 2.4.2 itself reads the rendered file as written (config dump)", () => {
+  it.skipIf(missingBuild(builtContainerd !== undefined, "containerd 2.4.2 in /var/cache/easy-kube/go/builds"))("containerd 2.4.2 itself reads the rendered file as written (config dump)", () => {
     const file = join(mkdtempSync(join(tmpdir(), "ek-containerd-")), "config.toml");
     writeFileSync(file, containerdConfig(typed({ kube_version: "1.37.2", containerd_version: "2.4.2" }), templates));
     const dump = spawnSync(builtContainerd!, ["--config", file, "config", "dump"], { encoding: "utf8" });
@@ -53,6 +54,14 @@ describe("containerd's configuration", () => {
     await expect(containerdConfig(typed({ kube_version: "1.37.2", containerd_version: "2.4.2" }), templates)).toMatchFileSnapshot(join(root, "test/fixtures/rendered/containerd-2.4.2-config.toml"));
   });
 
+  it("containerd 2.0 reads format 3 and its CNI folder as bin_dir (bin_dirs came with 2.1)", () => {
+    const config = containerdConfig(typed({ kube_version: "1.37.2", containerd_version: "2.0.5", cni_bin_dir: "/usr/libexec/cni" }), templates);
+    expect(config).toMatch(/^version = 3$/m);
+    expect(config).toContain('[grpc]\n  address = "/run/containerd/containerd.sock"');
+    expect(config).toContain('bin_dir = "/usr/libexec/cni"');
+    expect(config).not.toContain("bin_dirs");
+  });
+
   it("containerd 1.6 (Debian's) with systemd cgroups: kept as a reviewed file", async () => {
     await expect(containerdConfig(typed({ kube_version: "1.26.0", containerd_version: "1.6.20", cgroup_driver: "systemd" }), templates)).toMatchFileSnapshot(join(root, "test/fixtures/rendered/containerd-1.6.20-config.toml"));
   });
@@ -64,6 +73,16 @@ describe("containerd's configuration", () => {
     expect(hosts[1]!.content).toContain('server = "https://registry-1.docker.io"\n\n[host."https://mirror.example.com"]\n  capabilities = ["pull", "resolve"]\n');
     expect(hosts[2]!.content).toContain('[host."http://10.0.0.5:5000"]\n  capabilities = ["pull", "resolve"]\n  skip_verify = true\n');
     expect(registryHosts(typed({}))).toEqual([]);
+    // Only the mirror on that very host:port is reached without verification.
+    const near = registryHosts(typed({ containerd_registry_mirrors: { "docker.io": ["https://10.0.0.5:50001"] }, containerd_insecure_registries: ["10.0.0.5:5000"] }));
+    expect(near.find((h) => h.registry === "docker.io")!.content).not.toContain("skip_verify");
+  });
+
+  it("refuses registry names that are not host[:port] and mirrors that are not URLs, before any host is touched", () => {
+    expect(registryProblems(typed({ containerd_registry_mirrors: { "../etc": ["https://m.example.com"], "docker.io": ["m.example.com"] }, containerd_insecure_registries: ["ok.example.com:5000"] }))).toEqual([
+      "registry '../etc' is not host[:port] (containerd_registry_mirrors, containerd_insecure_registries)",
+      "containerd_registry_mirrors docker.io: 'm.example.com' is not an http(s) URL",
+    ]);
   });
 
   it("kube-node reads the running runtime's cgroup driver: Docker's info, containerd's runc SystemdCgroup", () => {
@@ -74,6 +93,9 @@ describe("containerd's configuration", () => {
     expect(agrees("containerd", crictlInfo(true), "systemd")).toBe(true);
     expect(agrees("docker", "systemd\n", "cgroupfs")).toBe(false);
     expect(agrees("docker", "cgroupfs\n", "cgroupfs")).toBe(true);
+    // An answer of another layout, or none that parses, is not taken as agreement.
+    expect(agrees("containerd", JSON.stringify({ config: {} }), "cgroupfs")).toBe(false);
+    expect(agrees("containerd", "not json", "cgroupfs")).toBe(false);
     // Not running yet (a dry run before its stage): not judged.
     expect(agrees("containerd", "", "systemd")).toBe(true);
   });

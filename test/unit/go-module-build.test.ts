@@ -5,6 +5,7 @@
  * once shifted the version stamps into -tags: crictl printed "version unknown").
  */
 import { describe, expect, it } from "vitest";
+import { missingBuild } from "../helpers/require-built.js";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +23,7 @@ const hasGo = (() => {
 })();
 
 describe("builds from Go modules", () => {
-  it.skipIf(!hasGo)("treats only replaces by a folder of the repository as local (go mod edit -json)", () => {
+  it.skipIf(missingBuild(hasGo, "Go for module builds"))("treats only replaces by a folder of the repository as local (go mod edit -json)", () => {
     const dir = mkdtempSync(join(tmpdir(), "ek-gomod-"));
     const goMod = join(dir, "go.mod");
     writeFileSync(goMod, "module example.com/m\n\ngo 1.22\n\nreplace (\n\texample.com/api => ../api\n\texample.com/staging => ./staging/src/example.com/staging\n\texample.com/fork => example.com/fork v1.2.3\n\texample.com/abs => /abs/path\n)\n");

@@ -5,6 +5,7 @@
  * for 1.7.11, from the real binaries for 1.20.2 and 1.37.2).
  */
 import { describe, expect, it } from "vitest";
+import { systemdWord } from "../../lib/kube/flag-table.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadInventory } from "../../lib/inventory/load.js";
@@ -114,10 +115,23 @@ describe("kube-master units", () => {
     }
   });
 
+  it("refuses nodes whose kubelet_serving_certificate is not the masters' (the apiservers verify by it)", () => {
+    const check = kubeMasterRole.checks![3]!;
+    const selfSigned: InventoryView = { ...view, hostVars: (h) => (h === "node02" ? { ...prod.hostVars(h).vars, kubelet_serving_certificate: "self-signed" } : prod.hostVars(h).vars) };
+    expect(check({ hosts: ["master1"], inventory: selfSigned, vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([
+      "kubelet_serving_certificate is bootstrap on the masters but not on node02: the apiservers verify every kubelet's serving certificate by it (or none); set it once for all hosts",
+    ]);
+    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([]);
+  });
+
   it("writes extra flags as one systemd word each: % and $ doubled, spaces quoted", () => {
     const vars = typed("master1", { kube_version: "1.37.2", kube_apiserver_extra_flags: { "--cors-allowed-origins": "https://a.example.com/50%", "audit-log-format": "json" , "tls-cipher-suites": "A B" } });
     const unit = componentExecStart(COMPONENTS[0]!, vars, flagContext("master1", vars, view));
     expect(unit).toContain("  --cors-allowed-origins=https://a.example.com/50%% \\\n");
     expect(unit).toContain('  "--tls-cipher-suites=A B"');
+    expect(systemdWord("--a=$HOME")).toBe("--a=$$HOME");
+    expect(systemdWord('--a="q" \\x')).toBe('"--a=\\"q\\" \\\\x"');
+    // A newline cannot end the ExecStart line and start another directive.
+    expect(systemdWord("--a=1\nExecStartPre=/bin/evil")).toBe('"--a=1\\x0aExecStartPre=/bin/evil"');
   });
 });

@@ -5,6 +5,7 @@
  * from the source for 1.7.11, from the built programs for 1.20.2 when they are recorded).
  */
 import { describe, expect, it } from "vitest";
+import { missingBuild } from "../helpers/require-built.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -77,7 +78,7 @@ describe("kube-node units", () => {
 
   // The KubeletConfiguration's field names, from the Go type of the release (k8s.io/kubelet in Go's module cache: install-deps' build puts it there).
   const kubeletTypes = "/var/cache/easy-kube/go/mod/k8s.io/kubelet@v0.37.2/config/v1beta1/types.go";
-  it.skipIf(!existsSync(kubeletTypes))("1.37.2's kubelet configuration has only fields KubeletConfiguration v1beta1 of k8s.io/kubelet v0.37.2 knows", () => {
+  it.skipIf(missingBuild(existsSync(kubeletTypes), kubeletTypes))("1.37.2's kubelet configuration has only fields KubeletConfiguration v1beta1 of k8s.io/kubelet v0.37.2 knows", () => {
     const source = readFileSync(kubeletTypes, "utf8");
     const struct = source.slice(source.indexOf("type KubeletConfiguration struct"), source.indexOf("\n}\n", source.indexOf("type KubeletConfiguration struct")));
     const known = new Set([...struct.matchAll(/json:"([A-Za-z0-9]+)[,"]/g)].map((m) => m[1]!));

@@ -8,7 +8,7 @@ import { parseHostFacts } from "../../lib/facts/host-facts.js";
 import { RecordedFacts } from "../../lib/facts/fact.js";
 import { dockerRepo } from "../../roles/prepare/package-repos.js";
 import { prepareRole } from "../../roles/prepare/index.js";
-import { osProblems } from "../../roles/prepare/supported-os.js";
+import { cgroupProblems, osProblems } from "../../roles/prepare/supported-os.js";
 import { planRole } from "../helpers/plan-role.js";
 
 const centosFacts = (kernel: string, version = "7") =>
@@ -93,6 +93,16 @@ describe("prepare on CentOS 7 (recorded facts)", () => {
   it("stops at the OS check on a CentOS 7.3 kernel, naming the fix", async () => {
     const planned = await planRole(prepareRole, { ...freshCentos, hostFacts: centosFacts("3.10.0-514.el7.x86_64") });
     expect(planned["check the OS is supported"]).toBe("kernel 3.10.0-514.el7.x86_64 is older than 3.10.0-693 (CentOS 7.4): overlay2 needs it; update the kernel (yum update kernel) and reboot");
+  });
+});
+
+describe("the cgroup check", () => {
+  it("passes every release the roles cover today, and refuses v1 for a release the version table says left it", () => {
+    expect(cgroupProblems(1, "1.37.2")).toEqual([]);
+    expect(cgroupProblems(2, "1.37.2", { until: "1.36" })).toEqual([]);
+    expect(cgroupProblems(1, "1.37.2", { until: "1.37" })).toEqual([
+      "the host runs cgroup v1 (stat -fc %T /sys/fs/cgroup is not cgroup2fs), and kubelet 1.37.2 runs on cgroup v2 only: boot the host with systemd.unified_cgroup_hierarchy=1, or choose an earlier kube_version",
+    ]);
   });
 });
 

@@ -63,7 +63,11 @@ export async function buildFromGoModules(request: GoBuildRequest, log: (line: st
   const releaseTime = (JSON.parse(readFileSync(downloads[0]!.Info!, "utf8")) as { Time?: string }).Time ?? "1970-01-01T00:00:00Z";
   const recipe = request.recipe({ version: request.version, releaseTime, arch: request.arch });
   const plan = planLines(recipe, downloads, request.version);
-  const key = goBuildKey(request.component, request.version, goVersion, request.arch, sha256(plan + readFileSync(script())));
+  // C programs (cgo, pause) are built with the control machine's gcc and Debian's static libraries: their versions are inputs too.
+  missingBuildPackages(recipe);
+  const usesC = recipe.pauseFromTree || recipe.programs.some((p) => p.cgoStatic);
+  if (usesC) refuseCrossC(request);
+  const key = goBuildKey(request.component, request.version, goVersion, request.arch, sha256(plan + readFileSync(script()) + (usesC ? cToolchain(recipe) : "")));
   const folder = join(goCacheRoot(), "builds", key);
   const bin = join(folder, "bin");
   const names = [...recipe.programs.map((p) => p.name), ...(recipe.pauseFromTree ? ["pause"] : [])];
@@ -71,7 +75,6 @@ export async function buildFromGoModules(request: GoBuildRequest, log: (line: st
   const origin = `Go modules ${modules.map((m) => `${m}@v${request.version}`).join(", ")}, built with ${goVersion} (${folder})`;
   if (names.every((n) => existsSync(paths[n]!))) return { origin, paths };
 
-  missingBuildPackages(recipe);
   mkdirSync(bin, { recursive: true });
   const planFile = join(folder, "plan.tsv");
   writeFileSync(planFile, plan);
@@ -129,6 +132,13 @@ function goEnvironment(go: string, arch: Arch): NodeJS.ProcessEnv {
   const { GOROOT: _goroot, GOFLAGS: _flags, ...inherited } = process.env;
   return {
     ...inherited,
+    // Checksum verification on, whatever the machine's go env says: every module is checked against sum.golang.org.
+    GOENV: "off",
+    GOSUMDB: "sum.golang.org",
+    GONOSUMDB: "",
+    GONOSUMCHECK: "",
+    GOPRIVATE: "",
+    GOINSECURE: "",
     PATH: `${dirname(go) === "." ? "" : `${dirname(go)}:`}${process.env["PATH"] ?? "/usr/bin:/bin"}`,
     GOMODCACHE: join(goCacheRoot(), "mod"),
     GOCACHE: join(goCacheRoot(), "go-build"),
@@ -143,8 +153,22 @@ function goEnv(go: string, name: string): string {
   try {
     return runTool(go, ["env", name]).trim();
   } catch {
-    throw new EasyKubeError(`building from Go modules needs Go (${go}): install it in /usr/local/go or name it with EASYKUBE_GO`);
+    throw new EasyKubeError(`building from Go modules needs Go (${go}): install a current Go (the modules' go.mod names the least) in /usr/local/go, or name it with EASYKUBE_GO`);
   }
+}
+
+/** gcc builds for the control machine's architecture: a C program for another one needs a cross compiler, which the recipes do not set up. */
+function refuseCrossC(request: GoBuildRequest): void {
+  const host = runTool("dpkg", ["--print-architecture"]).trim();
+  if (host !== request.arch) {
+    throw new EasyKubeError(`building ${request.component} ${request.version} for ${request.arch} on a ${host} machine: its C parts (cgo, the pause program) need a cross compiler; build on a ${request.arch} control machine, or take ${request.component} from official or mirror (bundle_sources)`);
+  }
+}
+
+/** gcc's version and the Debian build packages' versions, for the cache key. */
+function cToolchain(recipe: GoComponentRecipe): string {
+  const versions = recipe.debianBuildPackages.map((p) => `${p}=${runTool("dpkg-query", ["-W", "-f=${Version}", p]).trim()}`);
+  return [`gcc=${runTool("gcc", ["-dumpfullversion"]).trim()}`, ...versions].join(" ");
 }
 
 function missingBuildPackages(recipe: GoComponentRecipe): void {
