@@ -46,3 +46,4 @@ export { CONTAINER_RUNTIMES, containerRuntimeVar, containerRuntime, containerRun
 export { roleForHostsWhere } from "./runner/role-for-hosts-where.js";
 export { waitUntilReady, type ReadinessTarget } from "./kube/wait-ready.js";
 export { componentFlags, componentExecStart, extraFlagProblems, type FlagComponent } from "./kube/component-command.js";
+export { readiness, WAITABLE_KINDS, type Readiness } from "./kube/readiness.js";

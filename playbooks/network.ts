@@ -47,6 +47,8 @@ const networkReady = defineRole({
   tasks: [
     {
       name: "wait until the node is Ready",
+      // Skipped with the network role it waits for (--skip-tags host-routes).
+      tags: Object.keys(NETWORK_ROLES),
       when: ({ vars }) => vars.kube_network_plugin !== "none",
       action: ({ host, vars, inventory }) => nodeReady(host, vars, inventory, vars.kube_node_join_timeout),
     },
