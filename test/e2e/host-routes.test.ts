@@ -42,6 +42,8 @@ const machines = new LabSsh(() => lab.inventoryFile);
 const podCidrs = new Map<string, string>();
 
 const controlPlane = definePlaybook({ name: "control plane", plays: [...preparePlaybook.plays, ...pkiPlaybook.plays, ...etcdPlaybook.plays, ...kubeMasterPlaybook.plays] });
+/** No kubelet runs here, so no node ever reports Ready: the stage's final wait (role network-ready) is skipped. */
+const NO_KUBELET = { tags: { only: ["all"], skip: ["network-ready"] } };
 const failures = (run: { results: { status: string }[] }) => JSON.stringify(run.results.filter((r) => r.status === "failed"));
 const sh = async (host: string, command: string) => (await machines.connect(host).run(command)).stdout;
 const PROBE = "ip -4 route show; ls /etc/cni/net.d /opt/cni/bin 2>&1; iptables -S FORWARD; iptables -t nat -S POSTROUTING; systemctl is-active easy-kube-pod-network; true";
@@ -81,13 +83,13 @@ async function startPod(host: string): Promise<string> {
 describe("host-routes on the lab", () => {
   it("--check on nodes without a network changes nothing", async () => {
     const before = await Promise.all(lab.machines.map((m) => sh(m.name, PROBE)));
-    const checked = await runCollecting(networkPlaybook, lab.inventoryFile, { check: true });
+    const checked = await runCollecting(networkPlaybook, lab.inventoryFile, { ...NO_KUBELET, check: true });
     expect(checked.exitCode, failures(checked)).toBe(0);
     expect(await Promise.all(lab.machines.map((m) => sh(m.name, PROBE)))).toEqual(before);
   }, 300_000);
 
   it("routes every other node's pod CIDR through its address; conflist, rules and unit in place", async () => {
-    const first = await runCollecting(networkPlaybook, lab.inventoryFile);
+    const first = await runCollecting(networkPlaybook, lab.inventoryFile, NO_KUBELET);
     expect(first.exitCode, failures(first)).toBe(0);
     for (const m of lab.machines) {
       const others = lab.machines.filter((o) => o.name !== m.name);
@@ -109,11 +111,11 @@ describe("host-routes on the lab", () => {
   }, 120_000);
 
   it("a re-run reports changed=0 and --check changes nothing", async () => {
-    const again = await runCollecting(networkPlaybook, lab.inventoryFile);
+    const again = await runCollecting(networkPlaybook, lab.inventoryFile, NO_KUBELET);
     expect(again.exitCode, failures(again)).toBe(0);
     expect(Object.values(again.stats).map((s) => s.changed)).toEqual([0, 0, 0]);
     const before = await Promise.all(lab.machines.map((m) => sh(m.name, PROBE)));
-    const checked = await runCollecting(networkPlaybook, lab.inventoryFile, { check: true });
+    const checked = await runCollecting(networkPlaybook, lab.inventoryFile, { ...NO_KUBELET, check: true });
     expect(Object.values(checked.stats).map((s) => s.changed)).toEqual([0, 0, 0]);
     expect(await Promise.all(lab.machines.map((m) => sh(m.name, PROBE)))).toEqual(before);
   }, 300_000);
@@ -122,12 +124,12 @@ describe("host-routes on the lab", () => {
     const [first, second, third] = lab.machines;
     const cidr = podCidrs.get(second!.name)!;
     await sh(first!.name, `ip route del ${cidr} proto 147 && ip route add ${cidr} via ${third!.address} dev host0`);
-    const refused = await runCollecting(networkPlaybook, lab.inventoryFile);
+    const refused = await runCollecting(networkPlaybook, lab.inventoryFile, NO_KUBELET);
     expect(refused.exitCode).toBe(2);
     expect(refused.results.find((r) => r.status === "failed")?.message).toContain(`'${cidr} via ${third!.address} dev host0'`);
     expect(await sh(first!.name, `ip -4 route show ${cidr}`)).toBe(`${cidr} via ${third!.address} dev host0 \n`);
     await sh(first!.name, `ip route del ${cidr}`);
-    const repaired = await runCollecting(networkPlaybook, lab.inventoryFile);
+    const repaired = await runCollecting(networkPlaybook, lab.inventoryFile, NO_KUBELET);
     expect(repaired.exitCode, failures(repaired)).toBe(0);
     expect(await sh(first!.name, `ip -4 route show ${cidr}`)).toBe(`${cidr} via ${second!.address} dev host0 proto 147 \n`);
   }, 300_000);
@@ -138,14 +140,14 @@ describe("host-routes on the lab", () => {
     await patch("10.99.0.5");
     await sh(lab.machines[0]!.name, "rm /etc/cni/net.d/10-host-routes.conflist");
     const before = await Promise.all(lab.machines.map((m) => sh(m.name, PROBE)));
-    const refused = await runCollecting(networkPlaybook, lab.inventoryFile);
+    const refused = await runCollecting(networkPlaybook, lab.inventoryFile, NO_KUBELET);
     expect(refused.exitCode).toBe(2);
     const messages = refused.results.filter((r) => r.status === "failed").map((r) => r.message).join("\n");
     expect(messages).toMatch(new RegExp(`node ${third.name} \\(10\\.99\\.0\\.5\\) is not on node \\S+'s segment`));
     expect(messages).toContain(`node ${third.name}: its registered address 10.99.0.5 is on none of its interfaces`);
     expect(await Promise.all(lab.machines.map((m) => sh(m.name, PROBE)))).toEqual(before);
     await patch(third.address);
-    const restored = await runCollecting(networkPlaybook, lab.inventoryFile);
+    const restored = await runCollecting(networkPlaybook, lab.inventoryFile, NO_KUBELET);
     expect(restored.exitCode, failures(restored)).toBe(0);
   }, 300_000);
 
@@ -153,7 +155,7 @@ describe("host-routes on the lab", () => {
     const removed = lab.machines[2]!;
     const smaller = join(inventoryDir, "hosts-without-last-node");
     writeFileSync(smaller, readFileSync(lab.inventoryFile, "utf8").replace(/(\[kube_node\]\n(?:\S+\n)*)/, (group) => group.replace(`${removed.name}\n`, "")));
-    const run = await runCollecting(networkPlaybook, smaller);
+    const run = await runCollecting(networkPlaybook, smaller, NO_KUBELET);
     expect(run.exitCode, failures(run)).toBe(0);
     for (const m of lab.machines.slice(0, 2)) {
       const routes = await sh(m.name, "ip -4 route show proto 147");
