@@ -14,19 +14,19 @@
  * - a containerd restart leaves the pods running;
  * - a re-run reports changed=0, and --check on the cluster changes nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 
-import { bundleCommand } from "../../lib/cli/bundle-command.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
-import { labDown, labUp, type LabUpResult } from "../../lib/lab/lab.js";
+import type { LabUpResult } from "../../lib/lab/lab.js";
 import { sitePlaybook } from "../../playbooks/site.js";
-import { askHostname, kubectlFor, rogueRequest, webManifest } from "../helpers/cluster.js";
+import { askHostname, deployWeb, kubectlFor, rogueRequest, type WebPod } from "../helpers/cluster.js";
+import { checkChangesNothing, clusterLab } from "../helpers/cluster-lab.js";
 import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting } from "../helpers/run.js";
 
@@ -49,25 +49,10 @@ const PROBE =
   "ls -la --time-style=full-iso /etc/kubernetes /etc/kubernetes/ssl /etc/containerd /etc/containerd/certs.d /etc/crictl.yaml /var/lib/kubelet/pki /etc/cni/net.d /usr/local/bin 2>&1 | grep -v '^total '; cat /etc/systemd/system/kube*.service /etc/systemd/system/containerd.service /etc/containerd/config.toml /etc/kubernetes/kubelet-config.yaml 2>&1; ip -4 route; systemctl is-active kube-apiserver kubelet kube-proxy containerd; true";
 const probeAll = () => Promise.all(names().map((n) => sh(n, PROBE)));
 
-beforeAll(async () => {
-  await labDown(config);
-  lab = await labUp(config, 3, () => {}, { profile: "docker" });
-  expect(await bundleCommand(["-i", lab.inventoryFile], () => {})).toBe(0);
-}, 1_800_000);
-
-afterAll(async () => {
-  await machines.closeAll();
-  await labDown(config);
-  rmSync(inventoryDir, { recursive: true, force: true });
-});
+clusterLab(config, inventoryDir, machines, (booted) => (lab = booted));
 
 describe(`the current release (Kubernetes ${versions.kube_version} on containerd ${versions.containerd_version}) on lab machines`, () => {
-  it("--check on fresh machines changes nothing", async () => {
-    const before = await probeAll();
-    const checked = await runCollecting(sitePlaybook, lab.inventoryFile, { check: true });
-    expect(checked.exitCode, JSON.stringify(checked.results.filter((r) => r.status === "failed"))).toBe(0);
-    expect(await probeAll()).toEqual(before);
-  }, 300_000);
+  it("--check on fresh machines changes nothing", () => checkChangesNothing(lab.inventoryFile, probeAll), 300_000);
 
   it("brings up the control plane, then joins every node; forged requests stay pending", async () => {
     const masters = await runCollecting(sitePlaybook, lab.inventoryFile, { tags: { only: ["all"], skip: ["kube-node", "network"] } });
@@ -113,13 +98,9 @@ describe(`the current release (Kubernetes ${versions.kube_version} on containerd
 
   it("runs pods from the bundled image: logs, exec, pod to pod, Services from pods, nodes and outside, hairpin, cluster DNS", async () => {
     await kubectl("create", "namespace", "ek-proof");
-    const manifest = join(inventoryDir, "web.yaml");
-    writeFileSync(manifest, webManifest("ek-proof", "node-role.kubernetes.io/control-plane", "NodePort"));
-    await kubectl("apply", "-f", manifest);
-    await kubectl("-n", "ek-proof", "rollout", "status", "deployment/web", "--timeout=180s");
-    const pods = (await kubectl("-n", "ek-proof", "get", "pods", "-l", "app=web", "--no-headers", "-o", "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,IP:.status.podIP")).trim().split("\n").map((l) => l.trim().split(/\s+/) as [string, string, string]);
+    const pods = await deployWeb(kubectl, inventoryDir, "ek-proof", "node-role.kubernetes.io/control-plane", "NodePort");
     expect(pods.map((p) => p[1]).sort()).toEqual(names());
-    const [first, second] = pods as [[string, string, string], [string, string, string]];
+    const [first, second] = pods as [WebPod, WebPod];
     expect(await kubectl("-n", "ek-proof", "logs", first[0])).toBe(`serving as ${first[0]}\n`);
     const inPod = (script: string) => kubectl("-n", "ek-proof", "exec", first[0], "--", "sh", "-c", script);
     expect((await inPod(askHostname(second[2], 8080))).trim()).toBe(second[0]);

@@ -16,17 +16,17 @@
  * - a re-run reports changed=0 and re-bootstraps nothing; --check on the cluster changes nothing;
  * - a changed kubelet setting restarts the nodes one at a time.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bundleCommand } from "../../lib/cli/bundle-command.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
-import { labDown, labUp, type LabUpResult } from "../../lib/lab/lab.js";
+import type { LabUpResult } from "../../lib/lab/lab.js";
 import { sitePlaybook } from "../../playbooks/site.js";
-import { askHostname, kubectlFor, rogueRequest, webManifest } from "../helpers/cluster.js";
+import { askHostname, deployWeb, kubectlFor, rogueRequest, type WebPod } from "../helpers/cluster.js";
+import { checkChangesNothing, clusterLab } from "../helpers/cluster-lab.js";
 import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting, statuses } from "../helpers/run.js";
 
@@ -48,25 +48,10 @@ const PROBE =
   "ls -la --time-style=full-iso /etc/kubernetes /etc/kubernetes/ssl /var/lib/kubelet/pki /etc/cni/net.d /usr/local/bin 2>&1 | grep -v '^total '; cat /etc/systemd/system/kube*.service /etc/kubernetes/kubelet-config.yaml 2>&1; ip -4 route; systemctl is-active kube-apiserver kubelet kube-proxy; true";
 const probeAll = () => Promise.all(names().map(async (n) => (await machines.connect(n).run(PROBE)).stdout));
 
-beforeAll(async () => {
-  await labDown(config);
-  lab = await labUp(config, 3, () => {}, { profile: "docker" });
-  expect(await bundleCommand(["-i", lab.inventoryFile], () => {})).toBe(0);
-}, 1_800_000);
-
-afterAll(async () => {
-  await machines.closeAll();
-  await labDown(config);
-  rmSync(inventoryDir, { recursive: true, force: true });
-});
+clusterLab(config, inventoryDir, machines, (booted) => (lab = booted));
 
 describe("the guide's cluster with Kubernetes 1.20.2 on lab machines", () => {
-  it("--check on fresh machines changes nothing", async () => {
-    const before = await probeAll();
-    const checked = await runCollecting(sitePlaybook, lab.inventoryFile, { check: true });
-    expect(checked.exitCode, JSON.stringify(checked.results.filter((r) => r.status === "failed"))).toBe(0);
-    expect(await probeAll()).toEqual(before);
-  }, 300_000);
+  it("--check on fresh machines changes nothing", () => checkChangesNothing(lab.inventoryFile, probeAll), 300_000);
 
   it("brings up the control plane: every component and etcd member Healthy", async () => {
     const masters = await runCollecting(sitePlaybook, lab.inventoryFile, { tags: { only: ["all"], skip: ["kube-node", "host-routes"] } });
@@ -133,13 +118,9 @@ describe("the guide's cluster with Kubernetes 1.20.2 on lab machines", () => {
   }, 900_000);
 
   it("runs pods from the bundled image: spread, logs, exec, pod to pod, a Service from a pod and a node, cluster DNS", async () => {
-    const manifest = join(inventoryDir, "busybox.yaml");
-    writeFileSync(manifest, webManifest("ek-proof", "node-role.kubernetes.io/master"));
-    await kubectl("apply", "-f", manifest);
-    await kubectl("-n", "ek-proof", "rollout", "status", "deployment/web", "--timeout=180s");
-    const pods = (await kubectl("-n", "ek-proof", "get", "pods", "-l", "app=web", "--no-headers", "-o", "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,IP:.status.podIP")).trim().split("\n").map((l) => l.trim().split(/\s+/) as [string, string, string]);
+    const pods = await deployWeb(kubectl, inventoryDir, "ek-proof", "node-role.kubernetes.io/master");
     expect(pods.map((p) => p[1]).sort()).toEqual(names());
-    const [first, second] = pods as [[string, string, string], [string, string, string]];
+    const [first, second] = pods as [WebPod, WebPod];
     expect(await kubectl("-n", "ek-proof", "logs", first[0])).toBe(`serving as ${first[0]}\n`);
     const inPod = (script: string) => kubectl("-n", "ek-proof", "exec", first[0], "--", "sh", "-c", script);
     // Another node's pod, by its address (busybox's nc: its wget crashes on static glibc lookups).

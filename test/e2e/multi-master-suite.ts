@@ -13,20 +13,20 @@
  * - with one apiserver stopped, the cluster stays usable through the other (nodes' proxies, and
  *   root's kubectl on the other master).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { bundleCommand } from "../../lib/cli/bundle-command.js";
 import { labConfig } from "../../lib/lab/lab-config.js";
-import { labDown, labUp, type LabUpResult } from "../../lib/lab/lab.js";
+import { labUp, type LabUpResult } from "../../lib/lab/lab.js";
 import { kubeMasterPlaybook } from "../../playbooks/kube-master.js";
 import { sitePlaybook } from "../../playbooks/site.js";
 import { proxyReturnSeconds } from "../../roles/apiserver-proxy/timing.js";
+import { clusterLab } from "../helpers/cluster-lab.js";
 import { LabSsh } from "../helpers/lab-ssh.js";
 import { runCollecting } from "../helpers/run.js";
 
@@ -84,17 +84,7 @@ export function multiMasterSuite(profile: string, labName: string): void {
   const PROBE = "sudo sh -c 'cat /etc/haproxy/haproxy.cfg /etc/kubernetes/*.kubeconfig /etc/systemd/system/kube*.service 2>&1; systemctl is-active haproxy kube-apiserver kubelet kube-proxy'; true";
   const probeAll = () => Promise.all(names().map(async (n) => (await machines.connect(n).run(PROBE)).stdout));
 
-  beforeAll(async () => {
-    await labDown(config);
-    lab = await labUp(config, 3, () => {}, { profile: "docker", masters: 1, packages: ["haproxy"] });
-    expect(await bundleCommand(["-i", lab.inventoryFile], () => {})).toBe(0);
-  }, 1_800_000);
-
-  afterAll(async () => {
-    await machines.closeAll();
-    await labDown(config);
-    rmSync(inventoryDir, { recursive: true, force: true });
-  });
+  clusterLab(config, inventoryDir, machines, (booted) => (lab = booted), { masters: 1, packages: ["haproxy"] });
 
   describe(`two masters behind a local proxy on every node (Kubernetes ${kubeVersion})`, () => {
     it("one master gains a second: components Healthy, both apiservers serving, joined nodes moved to 127.0.0.1:8443", async () => {

@@ -62,3 +62,15 @@ spec:
 export function askHostname(address: string, port: number): string {
   return `printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${address} ${port} | tail -1`;
 }
+
+export type WebPod = [name: string, node: string, ip: string];
+
+/** The web Deployment and its Service applied in `namespace`, rolled out; its pods as name, node and address. */
+export async function deployWeb(kubectl: Kubectl, folder: string, namespace: string, masterTaintKey: string, serviceType: "ClusterIP" | "NodePort" = "ClusterIP"): Promise<WebPod[]> {
+  const manifest = join(folder, "web.yaml");
+  writeFileSync(manifest, webManifest(namespace, masterTaintKey, serviceType));
+  await kubectl("apply", "-f", manifest);
+  await kubectl("-n", namespace, "rollout", "status", "deployment/web", "--timeout=180s");
+  const columns = "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,IP:.status.podIP";
+  return (await kubectl("-n", namespace, "get", "pods", "-l", "app=web", "--no-headers", "-o", columns)).trim().split("\n").map((l) => l.trim().split(/\s+/) as WebPod);
+}

@@ -45,6 +45,26 @@ function deb(dir: string, pkg: string, version: string, files: Record<string, st
   execFileSync("dpkg-deb", ["--build", "--root-owner-group", root, join(dir, `${pkg}_${version.replace(":", "%3a")}_amd64.deb`)], { stdio: "ignore" });
 }
 
+/** `folder` served over HTTP on loopback while `use` runs, with the paths asked for. */
+async function withHttpMirror(folder: string, use: (url: string, requests: string[]) => Promise<void>): Promise<void> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? "");
+    try {
+      res.end(readFileSync(join(folder, req.url ?? "")));
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+  try {
+    await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, requests);
+  } finally {
+    server.close();
+  }
+}
+
 const request = (overrides: Partial<BundleRequest>): BundleRequest => ({
   component: "etcd",
   version: "3.2.11",
@@ -93,26 +113,12 @@ describe("the binary bundle", () => {
   it("downloads from a mirror URL", async () => {
     const folder = mkdtempSync(join(tmpdir(), "ek-mirror-"));
     etcdArchive(folder);
-    const requests: string[] = [];
-    const server = createServer((req, res) => {
-      requests.push(req.url ?? "");
-      try {
-        res.end(readFileSync(join(folder, req.url ?? "")));
-      } catch {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    await withHttpMirror(folder, async (url, requests) => {
       const bundle = mkdtempSync(join(tmpdir(), "ek-bundle-"));
       expect((await fillBundle(bundle, request({ mirror: url }))).status).toBe("filled");
       expect(requests).toEqual(["/etcd-v3.2.11-linux-amd64.tar.gz"]);
       await expect(fillBundle(bundle, request({ mirror: url, version: "3.3.0" }))).rejects.toThrow(/etcd-v3\.3\.0-linux-amd64\.tar\.gz failed: HTTP 404/);
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it("fills containerd's runtime from a mirror URL: containerd's archive (bin/), runc as a plain file, crictl's archive", async () => {
@@ -123,19 +129,7 @@ describe("the binary bundle", () => {
     program(folder, "runc.amd64", "runc 1.5.3");
     program(tree, "crictl", "crictl 1.37.0");
     execFileSync("tar", ["-czf", join(folder, "crictl-v1.37.0-linux-amd64.tar.gz"), "-C", tree, "crictl"]);
-    const requests: string[] = [];
-    const server = createServer((req, res) => {
-      requests.push(req.url ?? "");
-      try {
-        res.end(readFileSync(join(folder, req.url ?? "")));
-      } catch {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    await withHttpMirror(folder, async (url, requests) => {
       const bundle = mkdtempSync(join(tmpdir(), "ek-bundle-"));
       for (const [component, version] of [["containerd", "2.4.2"], ["runc", "1.5.3"], ["crictl", "1.37.0"]] as const) {
         expect((await fillBundle(bundle, request({ component, version, mirror: url }))).status, component).toBe("filled");
@@ -146,9 +140,7 @@ describe("the binary bundle", () => {
       expect(execFileSync(files("runc", "1.5.3")[0]!.path, { encoding: "utf8" })).toBe("runc 1.5.3\n");
       expect(files("runc", "1.5.3")[0]!.sha256).toBe(sha256(join(folder, "runc.amd64")));
       expect(execFileSync(files("crictl", "1.37.0")[0]!.path, { encoding: "utf8" })).toBe("crictl 1.37.0\n");
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it("takes Debian packages of the right upstream version, helpers at any version", async () => {
