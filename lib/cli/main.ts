@@ -16,6 +16,7 @@ import { bundleCommand } from "./bundle-command.js";
 import { certsCommand } from "./certs-command.js";
 import { labCommand } from "./lab-command.js";
 import { EXIT } from "./playbook-cli.js";
+import { pythonJson } from "../inventory/python-json.js";
 
 const USAGE = `usage: easy-kube <command> [options]
 
@@ -86,14 +87,14 @@ function inventoryCommand(argv: string[]): number {
     options: { ...COMMON, list: { type: "boolean" }, graph: { type: "boolean" }, host: { type: "string" } },
   });
   const inventory = loadInventory(inventorySources(values));
-  if (values.list) process.stdout.write(JSON.stringify(inventoryList(inventory), null, 4) + "\n");
+  if (values.list) process.stdout.write(pythonJson(inventoryList(inventory)) + "\n");
   else if (values.graph) {
     const group = positionals[0] ?? "all";
     if (!inventory.data.groups.has(group)) throw new EasyKubeError(`--graph needs a group name; '${group}' is not a group`);
     process.stdout.write(inventoryGraph(inventory, group) + "\n");
   } else if (values.host) {
     if (!inventory.hasHost(values.host)) throw new EasyKubeError(`host '${values.host}' is not in the inventory`);
-    process.stdout.write(JSON.stringify(inventory.hostVars(values.host).vars, null, 4) + "\n");
+    process.stdout.write(pythonJson(inventory.hostVars(values.host).vars) + "\n");
   } else throw new EasyKubeError("inventory needs one of --list, --graph or --host HOST");
   return EXIT.ok;
 }

@@ -20,6 +20,6 @@ export const etcdDefaults = defineSchema({
   etcd_discovery_url: v.secret(v.string("", "Use this discovery URL instead of minting one (a secret: masked in all output).")),
   etcd_discovery_renew: v.boolean(false, "Mint a new discovery URL (a URL serves one bootstrap: after a failed one, re-run with -e etcd_discovery_renew=true)."),
   etcd_discovery_state: v.string("", "File on the control machine remembering the minted URL; empty: .easy-kube/etcd-discovery.json beside the inventory."),
-  etcd_extra_flags: v.map({}, "More etcd flags, name (without --) to value, e.g. {heartbeat-interval: 250}. A change restarts members one at a time."),
+  etcd_extra_flags: v.map({}, "More etcd flags, name (without --) to value, e.g. {heartbeat-interval: 250, election-timeout: 2500} (the election timeout must be at least 5 times the heartbeat: checked before any host is touched). A change restarts members one at a time."),
   etcd_health_timeout: v.integer(120, "Seconds to wait for a member to report healthy after a start or restart.", { min: 1 }),
 });

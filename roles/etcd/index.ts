@@ -12,6 +12,7 @@ import { ETCD_CLIENT_FILES, ETCD_MEMBER_FILES } from "easy-kube/pki";
 import { DISCOVERY_ENV_FILE, discoveryEnvironment } from "./discovery-environment.ts";
 import { discoveryUrl } from "./discovery-url.ts";
 import { clientEndpoints, clientPort, etcdctl, initialCluster, memberAddress, memberName } from "./members.ts";
+import { timingProblems } from "./timing.ts";
 import { binDir, execStart } from "./exec-start.ts";
 import { startMember } from "./start-member.ts";
 
@@ -33,6 +34,7 @@ export const etcdRole = defineRole({
       if (repeated.length > 0) problems.push(`etcd member names must be unique: ${[...new Set(repeated)].join(", ")} repeated`);
       return problems;
     },
+    ({ hosts, vars }) => [...new Set(hosts.flatMap((h) => timingProblems(vars(h)["etcd_extra_flags"] as Record<string, string | number>).map((p) => `${h}: ${p}`)))],
     bundleHasComponent("etcd"),
   ],
   tasks: [

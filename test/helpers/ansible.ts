@@ -1,10 +1,12 @@
 /** Runs Debian's ansible-core as the reference implementation the inventory tests compare with. */
 import { execFileSync } from "node:child_process";
+import { parsePythonJson } from "./pyyaml.js";
 
 const env = { ...process.env, ANSIBLE_INVENTORY_UNPARSED_FAILED: "true", ANSIBLE_NOCOLOR: "1", ANSIBLE_LOCALHOST_WARNING: "false" };
 
+/** ansible-inventory --list, read as Python wrote it (Infinity and NaN included). */
 export function ansibleInventoryList(source: string): unknown {
-  return JSON.parse(execFileSync("ansible-inventory", ["-i", source, "--list"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+  return parsePythonJson(execFileSync("ansible-inventory", ["-i", source, "--list"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 export function ansibleInventoryGraph(source: string): string {

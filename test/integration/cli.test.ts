@@ -5,12 +5,13 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { sshdInventory } from "../helpers/inventory.js";
 import { ansibleInventoryList } from "../helpers/ansible.js";
+import { parsePythonJson } from "../helpers/pyyaml.js";
 
 const sshd = inject("sshd");
 const run = promisify(execFile);
@@ -89,6 +90,19 @@ describe("easy-kube command", () => {
     const source = join(repo, "test/fixtures/inventories/yaml-inventory/hosts.yml");
     const listed = await cli(["bin/easy-kube.mjs", "inventory", "-i", source, "--list"]);
     expect(JSON.parse(listed.stdout)).toEqual(ansibleInventoryList(source));
+  });
+
+  it("inventory --list and --host print YAML's .inf, -.inf and .nan as ansible-inventory does (Infinity, -Infinity, NaN), not as null", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ek-floats-"));
+    const source = join(dir, "hosts.yml");
+    writeFileSync(source, "all:\n  hosts:\n    h1:\n      big: .inf\n      small: -.inf\n      odd: .nan\n      text: .inf is text here\n");
+    const listed = await cli(["bin/easy-kube.mjs", "inventory", "-i", source, "--list"]);
+    expect(parsePythonJson(listed.stdout)).toEqual(ansibleInventoryList(source));
+    const host = (await cli(["bin/easy-kube.mjs", "inventory", "-i", source, "--host", "h1"])).stdout;
+    expect(host).toMatch(/"big": Infinity,\n/);
+    expect(host).toMatch(/"small": -Infinity,\n/);
+    expect(host).toMatch(/"odd": NaN,\n/);
+    expect(host).toContain('"text": ".inf is text here"');
   });
 
   it("exec runs a command on every matched host with become; ping reaches them", async () => {
