@@ -6,8 +6,8 @@
  */
 import { componentSource, VERSION_VARIABLE, type Arch, type BundleSource, type ComponentName } from "./bundle-vars.js";
 import { buildFromGoModules } from "./go-source/go-module-build.js";
-import { kubernetesRecipe } from "./go-source/go-recipes.js";
 import { kubernetesFromDebianSource } from "./kubernetes-source/kubernetes-build.js";
+import { pauseBuild } from "./images/debian-images.js";
 import { componentManifest } from "./manifest.js";
 
 export interface PrebuildVars {
@@ -22,11 +22,7 @@ export async function prebuildComponent(component: ComponentName, vars: Prebuild
   const source = componentSource(component, vars);
   const version = String(vars[VERSION_VARIABLE[component]]).replace(/^v/, "");
   const arch = vars.bundle_arch;
-  if (component === "images") {
-    if (source === "go") return (await buildFromGoModules({ component: "kubernetes", version, arch, recipe: kubernetesRecipe }, log)).origin;
-    if (source === "debian") return (await kubernetesFromDebianSource(version, arch, ["pause"], log)).origin;
-    return undefined;
-  }
+  if (component === "images") return source === "go" || source === "debian" ? (await pauseBuild(source, version, arch, log)).origin : undefined;
   const origin = componentManifest(component, version, arch, source).origin;
   if (origin.kind === "go-build") return (await buildFromGoModules({ component, version, arch, recipe: origin.recipe }, log)).origin;
   if (origin.kind === "source-build") return (await kubernetesFromDebianSource(version, arch, origin.programs, log)).origin;

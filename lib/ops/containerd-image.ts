@@ -42,8 +42,10 @@ export function containerdImage(args: ContainerdImageArgs): Operation {
         async apply() {
           const imported = await target.connection.run(shellCommand(`${args.binDir}/ctr`, "--namespace", NAMESPACE, "images", "import", "-"), { stdinFile: args.archive });
           if (imported.code !== 0) throw new OperationFailed(`ctr images import of ${args.archive} failed: ${(imported.stderr || imported.stdout).trim()}`);
-          const now = imageId((await target.connection.run(`${inspect} 2>&1`)).stdout);
-          if (now !== image.imageId) throw new OperationFailed(`after the import, ${args.reference} is ${now ?? "missing"}, not ${image.imageId}`);
+          // stdout alone is the JSON; crictl's stderr goes into the message.
+          const after = await target.connection.run(inspect);
+          const now = imageId(after.stdout);
+          if (now !== image.imageId) throw new OperationFailed(`after the import, ${args.reference} is ${now ?? `missing (${after.stderr.trim() || "crictl found no image"})`}, not ${image.imageId}`);
         },
       };
     },

@@ -9,6 +9,7 @@ import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "
 import { join } from "node:path";
 import { EasyKubeError } from "../../errors.js";
 import { fromDebian } from "../debian-source.js";
+import type { Arch, BundleSource } from "../bundle-vars.js";
 import type { BundleRequest } from "../fill-bundle.js";
 import { kubernetesFromDebianSource } from "../kubernetes-source/kubernetes-build.js";
 import { buildFromGoModules } from "../go-source/go-module-build.js";
@@ -27,16 +28,18 @@ const BUSYBOX_APPLETS = [
   "vi", "wc", "wget", "which", "xargs", "httpd", "awk", "cut", "dmesg", "ifconfig", "sync", "[",
 ];
 
+/** The build that holds `pause`: the Kubernetes module's (source go) or Debian's source package's (source debian). */
+export function pauseBuild(source: BundleSource, version: string, arch: Arch, log: (line: string) => void): Promise<{ origin: string; paths: Record<string, string> }> {
+  return source === "go" ? buildFromGoModules({ component: "kubernetes", version, arch, recipe: kubernetesRecipe }, log) : kubernetesFromDebianSource(version, arch, ["pause"], log);
+}
+
 export async function builtImage(image: BundleImage, request: BundleRequest, work: string, log: (line: string) => void): Promise<{ path: string; origin: string }> {
   const rootfs = join(work, `${image.file}.rootfs`);
   mkdirSync(rootfs, { recursive: true });
   let origin: string;
   let config;
   if (image.file === "pause.tar") {
-    const build =
-      request.source === "go"
-        ? await buildFromGoModules({ component: "kubernetes", version: request.version, arch: request.arch, recipe: kubernetesRecipe }, log)
-        : await kubernetesFromDebianSource(request.version, request.arch, ["pause"], log);
+    const build = await pauseBuild(request.source, request.version, request.arch, log);
     copyFileSync(build.paths["pause"]!, join(rootfs, "pause"));
     chmodSync(join(rootfs, "pause"), 0o755);
     origin = `pause from ${build.origin}`;
