@@ -47,3 +47,4 @@ export { roleForHostsWhere } from "./runner/role-for-hosts-where.js";
 export { waitUntilReady, type ReadinessTarget } from "./kube/wait-ready.js";
 export { componentFlags, componentExecStart, extraFlagProblems, type FlagComponent } from "./kube/component-command.js";
 export { readiness, WAITABLE_KINDS, type Readiness } from "./kube/readiness.js";
+export { cidrContains, firstAddressOf, ipv4Network, ipv4Text, ipv4Value, networkContains, type Ipv4Network } from "./util/ipv4.js";

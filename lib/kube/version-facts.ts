@@ -51,6 +51,30 @@ export const KUBE_VERSION_FACTS = {
    * /healthz is open to anonymous requests (--authorization-always-allow-paths).
    */
   masterInsecureHealthPorts: { until: "1.22" },
+  /** The apiserver's --insecure-port may be other than 0 until 1.20 (the port was removed then; only 0 is accepted). */
+  apiserverInsecurePort: { until: "1.20" },
+  /** rbac.authorization.k8s.io/v1 (1.8); v1beta1 before. */
+  rbacV1: { since: "1.8" },
+  /** --audit-policy-file (1.8; the advanced audit backend turned beta then). */
+  auditPolicy: { since: "1.8" },
+  /** audit.k8s.io/v1 policies (1.12); v1beta1 before. */
+  auditV1: { since: "1.12" },
+  /** certificates.k8s.io/v1 (1.19; approvals need status "True" there); v1beta1 before. */
+  certificatesV1: { since: "1.19" },
+  /** CertificateSigningRequest spec.signerName (1.18): the approver requires kubelet's signers. */
+  csrSignerName: { since: "1.18" },
+  /**
+   * kubelet's certificate store (1.8): kubelet-client-current.pem, with the bootstrap key waiting in
+   * kubelet-client.key.tmp; 1.7 writes kubelet-client.crt and .key. Also the
+   * selfnodeclient ClusterRole that lets nodes renew their client certificates (1.8).
+   */
+  kubeletCertificateStore: { since: "1.8" },
+  /** The KubeletConfiguration file (--config, 1.10); flags only before. */
+  kubeletConfigFile: { since: "1.10" },
+  /** kube-proxy's ipvs mode is generally available (1.11). */
+  kubeProxyIpvs: { since: "1.11" },
+  /** kubelet's CNI library speaks spec 0.4.0 (1.16, libcni v0.7.1); 0.3.1 before. */
+  kubeletCniSpec040: { since: "1.16" },
 } as const satisfies Record<string, VersionRange>;
 
 export type KubeVersionFact = keyof typeof KUBE_VERSION_FACTS;

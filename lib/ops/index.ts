@@ -16,6 +16,7 @@ export { line, type LineArgs } from "./line.js";
 export { packages, type PackagesArgs } from "./packages.js";
 export { requireFiles } from "./require-files.js";
 export { selinux } from "./selinux.js";
+export { stat, registeredStat, type StatData, type PathType } from "./stat.js";
 export { swapOff } from "./swap-off.js";
 export { sysctl, type SysctlArgs } from "./sysctl.js";
 export { firewalldOff, systemd, type SystemdArgs } from "./systemd.js";

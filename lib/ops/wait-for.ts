@@ -19,6 +19,12 @@ export interface WaitForArgs {
   readonly timeoutSeconds?: number;
   /** Seconds between probes. @default 1 */
   readonly intervalSeconds?: number;
+  /**
+   * Ready only once every probe has passed for this many seconds without a failure in between (a
+   * load balancer's "rise" checks: it takes a backend back after it passed several in a row). The
+   * deadline is timeoutSeconds plus this. @default 0
+   */
+  readonly readyForSeconds?: number;
 }
 
 export function waitFor(args: WaitForArgs): Operation {
@@ -29,18 +35,22 @@ export function waitFor(args: WaitForArgs): Operation {
     async plan(target): Promise<Plan> {
       const timeout = target.check ? 0 : (args.timeoutSeconds ?? 60);
       const interval = args.intervalSeconds ?? 1;
+      // In check mode nothing was restarted: one probe says whether it is ready now.
+      const readyFor = target.check ? 0 : (args.readyForSeconds ?? 0);
       const script = [
-        `end=$(( $(date +%s) + ${timeout} ))`,
+        `end=$(( $(date +%s) + ${timeout} + ${readyFor} )); since=`,
         `while :; do`,
-        `  if ( ${probe} ) >/dev/null 2>&1; then exit 0; fi`,
-        `  [ "$(date +%s)" -ge "$end" ] && exit 1`,
+        `  now=$(date +%s)`,
+        // A failure after a pass starts the count again.
+        `  if ( ${probe} ) >/dev/null 2>&1; then since=\${since:-$now}; [ $(( now - since )) -ge ${readyFor} ] && exit 0; else since=; fi`,
+        `  [ "$now" -ge "$end" ] && exit 1`,
         `  sleep ${interval}`,
         `done`,
       ].join("\n");
       const result = await target.connection.run(script);
       if (result.code === 0) return { changes: [] };
       if (target.check) return { changes: [], skipped: `${what} is not ready now; a real run would wait up to ${args.timeoutSeconds ?? 60} s` };
-      throw new OperationFailed(`${what} was not ready after ${timeout} s`);
+      throw new OperationFailed(`${what} was not ready after ${timeout} s${readyFor > 0 ? ` (or not ${readyFor} s in a row)` : ""}`);
     },
   };
 }

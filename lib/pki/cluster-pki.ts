@@ -12,6 +12,7 @@
  */
 import { EasyKubeError } from "../errors.js";
 import type { CertificateProfile, Subject } from "./certificate.js";
+import { firstAddressOf, ipv4Network } from "../util/ipv4.js";
 
 export interface PkiSettings {
   readonly keyBits: number;
@@ -97,15 +98,8 @@ export const KUBE_MASTER_FILES = {
 
 /** The first usable address of the service network: the `kubernetes` service's ClusterIP. */
 export function firstServiceIp(cidr: string): string {
-  const [address, prefix] = cidr.split("/");
-  const octets = (address ?? "").split(".").map(Number);
-  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) || !/^\d+$/.test(prefix ?? "")) {
-    throw new EasyKubeError(`service CIDR '${cidr}' is not an IPv4 CIDR such as 10.254.0.0/16`);
-  }
-  const bits = Number(prefix);
-  const base = (octets.reduce((n, o) => n * 256 + o, 0) >>> 0) & (bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0);
-  const first = (base + 1) >>> 0;
-  return [24, 16, 8, 0].map((shift) => (first >>> shift) & 255).join(".");
+  if (!ipv4Network(cidr)) throw new EasyKubeError(`service CIDR '${cidr}' is not an IPv4 CIDR such as 10.254.0.0/16`);
+  return firstAddressOf(cidr);
 }
 
 function serverNames(servers: readonly ServerHost[]): string[] {

@@ -14,7 +14,7 @@ import type { Vars } from "../inventory/model.js";
 import { matchPattern } from "../inventory/patterns.js";
 import { compileTemplate } from "../ops/render-template.js";
 import { interpolateVars } from "../vars/interpolate.js";
-import type { Schema } from "../vars/schema.js";
+import type { Schema, VarsOf } from "../vars/schema.js";
 import { closestName, resolveRoleVars, undeclaredLookalikes, type VarProblem } from "../vars/resolve-role-vars.js";
 import type { InventoryView, Play, Playbook, Role, Task } from "./types.js";
 
@@ -90,9 +90,18 @@ export function prepareRun(playbook: Playbook, options: PrepareOptions): Prepare
     const playVars = new Map<string, Vars>();
     const declared = new Set(roles.flatMap((r) => Object.keys(r.schema)));
     const prefixes = roles.map((r) => `${r.name.replace(/-/g, "_")}_`);
-    for (const host of hosts) {
+    const varsInPlay = (host: string) => {
       const { vars: base, origins } = hostVars(host);
-      const vars = play.vars ? interpolateVars({ ...base, ...play.vars, ...extraVars }) : base;
+      return { vars: play.vars ? interpolateVars({ ...base, ...play.vars, ...extraVars }) : base, origins };
+    };
+    // Another role's view of any host (a master's setting that the nodes must agree with), with
+    // that role's defaults, so a check never re-derives them from raw inventory values.
+    const varsOf = <S extends Schema>(host: string, schema: S): VarsOf<S> => {
+      const { vars, origins } = varsInPlay(host);
+      return { ...vars, ...resolveRoleVars(schema, vars, origins, host).values } as VarsOf<S>;
+    };
+    for (const host of hosts) {
+      const { vars, origins } = varsInPlay(host);
       playVars.set(host, vars);
       const perRole = new Map<string, Vars>();
       for (const role of roles) {
@@ -118,7 +127,7 @@ export function prepareRun(playbook: Playbook, options: PrepareOptions): Prepare
         }
       }
       for (const check of role.checks ?? []) {
-        for (const message of check({ hosts, inventory: inventoryView, vars: (host) => roleVars.get(host)!.get(role.name)! })) problems.push(`role ${role.name}: ${message}`);
+        for (const message of check({ hosts, inventory: inventoryView, vars: (host) => roleVars.get(host)!.get(role.name)!, varsOf })) problems.push(`role ${role.name}: ${message}`);
       }
     }
     const handlers = new Map<string, { task: Task<any>; role?: Role<any> }>();

@@ -82,6 +82,8 @@ export type RoleCheck = (view: {
   inventory: InventoryView;
   /** A host's variables as the role sees them (typed, defaults applied). */
   vars: (host: string) => Vars;
+  /** Any inventory host's variables as another schema sees them (typed, that schema's defaults applied). */
+  varsOf: <S extends Schema>(host: string, schema: S) => VarsOf<S>;
 }) => string[];
 
 export interface Role<S extends Schema = Schema> {

@@ -5,9 +5,8 @@
  * everything leaving the node's pod CIDR, pod-to-pod traffic to other nodes included, hiding pod
  * addresses; the role masquerades only traffic leaving the cluster CIDR instead.
  */
-import { rowAppliesTo } from "easy-kube";
+import { firstAddressOf, kubeHas } from "easy-kube";
 import { versionAtLeast } from "easy-kube/bundle";
-import { gatewayOf } from "./ipv4.ts";
 
 /**
  * The newest CNI spec both sides speak. kubelet's CNI library: v0.5.2 in 1.7 (spec up to 0.3.1,
@@ -16,7 +15,7 @@ import { gatewayOf } from "./ipv4.ts";
  * for spec 0.4.0; before it they answer "incompatible CNI versions" to a 0.4.0 config.
  */
 export function cniSpecVersion(kubeVersion: string, cniVersion: string): string {
-  const kubelet = rowAppliesTo({ since: "1.16" }, kubeVersion) ? "0.4.0" : "0.3.1";
+  const kubelet = kubeHas("kubeletCniSpec040", kubeVersion) ? "0.4.0" : "0.3.1";
   const plugins = versionAtLeast(cniVersion.replace(/^v/, ""), "0.8.0") ? "0.4.0" : "0.3.1";
   return kubelet === "0.4.0" && plugins === "0.4.0" ? "0.4.0" : "0.3.1";
 }
@@ -43,7 +42,7 @@ export function cniConfig(args: CniConfigArgs): string {
         ipMasq: false,
         hairpinMode: true,
         // subnet/gateway rather than "ranges": every plugin release since 0.6.0 reads them.
-        ipam: { type: "host-local", subnet: args.podCidr, gateway: gatewayOf(args.podCidr), routes: [{ dst: "0.0.0.0/0" }] },
+        ipam: { type: "host-local", subnet: args.podCidr, gateway: firstAddressOf(args.podCidr), routes: [{ dst: "0.0.0.0/0" }] },
       },
       { type: "portmap", capabilities: { portMappings: true }, snat: true },
     ],

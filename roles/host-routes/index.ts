@@ -6,7 +6,7 @@
  * same at boot. Nothing changes on any node until every node's pod CIDR is known and every node
  * address is on each node's segment (the network stage's play stops at the first failure).
  */
-import { command, copy, defineRole, file, onlyOnGroup, OperationFailed, parseKubeVersion, systemd, template, type InventoryView, type Operation, type TaskContext, type VarsOf } from "easy-kube";
+import { command, copy, defineRole, file, knownKubeVersion, onlyOnGroup, OperationFailed, systemd, template, type InventoryView, type Operation, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, installFromBundle } from "easy-kube/bundle";
 import { kubeMasterDefaults } from "../kube-master/defaults.ts";
 import { apiserverAccess, pkiDirOf, urlHostPort } from "easy-kube/pki";
@@ -40,17 +40,28 @@ function apiserverOf(vars: Vars, inventory: InventoryView): { address: string; p
   return { address: host, port };
 }
 
-/** A dry run on a fresh cluster cannot know the pod CIDRs: the tasks that need them say so and skip. */
-function notKnownYet(title: string): Operation {
-  return { title, plan: async () => ({ changes: [], skipped: "the nodes' pod CIDRs are not known yet (a real run registers the nodes first)" }) };
+interface Layout {
+  readonly self: ClusterNode;
+  readonly nodes: readonly ClusterNode[];
+  readonly dev: string;
 }
 
-/** This node, the others, and the device the routes go out of; undefined in a dry run on a fresh cluster. */
-function layout({ host, results }: Context): { self: ClusterNode; nodes: readonly ClusterNode[]; dev: string } | undefined {
-  const nodes = registeredNodes(results[NODES]);
-  const dev = results[SEGMENT]?.data["dev"] as string | undefined;
-  const self = nodes?.find((n) => n.name === host);
-  return nodes && self && dev ? { self, nodes, dev } : undefined;
+/**
+ * A task's action that needs this node, the others and the device the routes go out of. A dry run
+ * on a fresh cluster cannot know the pod CIDRs: the task then says so and skips.
+ */
+function withLayout(title: string, build: (layout: Layout, ctx: Context) => Operation | Operation[]): (ctx: Context) => Operation | Operation[] {
+  return (ctx) => {
+    const nodes = registeredNodes(ctx.results[NODES]);
+    const dev = ctx.results[SEGMENT]?.data["dev"] as string | undefined;
+    const self = nodes?.find((n) => n.name === ctx.host);
+    if (nodes && self && dev) return build({ self, nodes, dev }, ctx);
+    return notKnownYet(title);
+  };
+}
+
+function notKnownYet(title: string): Operation {
+  return { title, plan: async () => ({ changes: [], skipped: "the nodes' pod CIDRs are not known yet (a real run registers the nodes first)" }) };
 }
 
 function iptablesRules(vars: Vars): { wanted: IptablesRule[]; unwanted: IptablesRule[] } {
@@ -65,26 +76,17 @@ export const hostRoutesRole = defineRole({
   checks: [
     onlyOnGroup("kube_node"),
     ({ inventory }) => (inventory.groupHosts("kube_master").length === 0 ? ["the inventory has no kube_master host: host-routes reads the nodes' pod CIDRs from the API server"] : []),
-    ({ hosts, vars, inventory }) => {
+    ({ hosts, vars, varsOf, inventory }) => {
       const problems = new Set<string>();
-      // The masters allocate the pod CIDRs from their own values of these: both sides must agree.
-      const mastersSay = (h: string) => {
-        const raw = inventory.hostVars(h);
-        return { plugin: String(raw["kube_network_plugin"] ?? kubeMasterDefaults.kube_network_plugin.default), cidr: String(raw["kube_cluster_cidr"] ?? kubeMasterDefaults.kube_cluster_cidr.default) };
-      };
       for (const host of hosts) {
         const v = vars(host) as Vars;
-        try {
-          const [major, minor] = parseKubeVersion(v.kube_version);
-          if (major !== 1 || minor < 7) problems.add(`kube_version ${v.kube_version}: host-routes needs kubelet 1.7 or later (CNI configuration lists and hostPort through portmap)`);
-        } catch (error) {
-          problems.add(`kube_version: ${(error as Error).message}`);
-        }
+        knownKubeVersion(v.kube_version, problems);
         if (v.install_method !== "bundle") problems.add("host-routes installs the CNI plugins from the bundle only (install_method: bundle)");
+        // The masters allocate the pod CIDRs from their own values of these: both sides must agree.
         for (const master of inventory.groupHosts("kube_master")) {
-          const said = mastersSay(master);
-          if (said.plugin !== v.kube_network_plugin) problems.add(`kube_network_plugin is ${v.kube_network_plugin} for ${host} but ${said.plugin} for master ${master}: set it once, in group_vars/all`);
-          if (said.cidr !== v.kube_cluster_cidr) problems.add(`kube_cluster_cidr is ${v.kube_cluster_cidr} for ${host} but ${said.cidr} for master ${master} (which allocates the pod CIDRs from it): set it once, in group_vars/all`);
+          const said = varsOf(master, kubeMasterDefaults);
+          if (said.kube_network_plugin !== v.kube_network_plugin) problems.add(`kube_network_plugin is ${v.kube_network_plugin} for ${host} but ${said.kube_network_plugin} for master ${master}: set it once, in group_vars/all`);
+          if (said.kube_cluster_cidr !== v.kube_cluster_cidr) problems.add(`kube_cluster_cidr is ${v.kube_cluster_cidr} for ${host} but ${said.kube_cluster_cidr} for master ${master} (which allocates the pod CIDRs from it): set it once, in group_vars/all`);
         }
       }
       return [...problems];
@@ -110,6 +112,7 @@ export const hostRoutesRole = defineRole({
       name: "check every node address is on this node's segment",
       register: SEGMENT,
       action: ({ host, results }) => {
+        // The device is what this task finds, so it cannot use withLayout.
         const nodes = registeredNodes(results[NODES]);
         const self = nodes?.find((n) => n.name === host);
         if (!nodes || !self) return notKnownYet("check the segment");
@@ -134,12 +137,9 @@ export const hostRoutesRole = defineRole({
     },
     {
       name: `write ${CNI_CONFIG_FILE}`,
-      action: (ctx) => {
-        const node = layout(ctx);
-        if (!node) return notKnownYet(`write ${CNI_CONFIG_FILE}`);
-        const { vars } = ctx;
-        return copy({ dest: `${vars.cni_conf_dir}/${CNI_CONFIG_FILE}`, mode: "0644", content: cniConfig({ kubeVersion: vars.kube_version, cniVersion: vars.cni_version, podCidr: node.self.podCidr, bridge: vars.host_routes_bridge }) });
-      },
+      action: withLayout(`write ${CNI_CONFIG_FILE}`, ({ self }, { vars }) =>
+        copy({ dest: `${vars.cni_conf_dir}/${CNI_CONFIG_FILE}`, mode: "0644", content: cniConfig({ kubeVersion: vars.kube_version, cniVersion: vars.cni_version, podCidr: self.podCidr, bridge: vars.host_routes_bridge }) }),
+      ),
     },
     {
       name: "accept forwarded pod traffic and masquerade what leaves the cluster",
@@ -153,32 +153,27 @@ export const hostRoutesRole = defineRole({
     },
     {
       name: "route the other nodes' pod CIDRs through their addresses",
-      action: (ctx) => {
-        const node = layout(ctx);
-        return node ? podRoutes(wantedRoutes(ctx.host, node.nodes, node.dev)) : notKnownYet("routes");
-      },
+      action: withLayout("routes", ({ nodes, dev }, { host }) => podRoutes(wantedRoutes(host, nodes, dev))),
     },
     {
       name: `write the ${UNIT} unit (the same at boot)`,
-      action: (ctx) => {
-        const node = layout(ctx);
-        if (!node) return notKnownYet(`write the ${UNIT} unit`);
-        return template({
+      action: withLayout(`write the ${UNIT} unit`, ({ nodes, dev }, { host, vars }) =>
+        template({
           src: `${here}/templates/${UNIT}.service.hbs`,
           dest: `/etc/systemd/system/${UNIT}.service`,
           mode: "0644",
           vars: {
             route_proto: ROUTE_PROTO,
-            routes: wantedRoutes(ctx.host, node.nodes, node.dev).map((route) => routeCommand(route, "/sbin/ip")),
-            rules: iptablesRules(ctx.vars).wanted.map((rule) => ruleEnsure(rule)),
+            routes: wantedRoutes(host, nodes, dev).map((route) => routeCommand(route, "/sbin/ip")),
+            rules: iptablesRules(vars).wanted.map((rule) => ruleEnsure(rule)),
           },
-        });
-      },
+        }),
+      ),
       notify: [RESTART],
     },
     {
       name: `start ${UNIT} at boot`,
-      action: (ctx) => (layout(ctx) ? systemd({ name: UNIT, state: "started", enabled: true }) : notKnownYet(`start ${UNIT}`)),
+      action: withLayout(`start ${UNIT}`, () => systemd({ name: UNIT, state: "started", enabled: true })),
       register: "host_routes_unit_start",
     },
   ],

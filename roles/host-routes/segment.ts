@@ -4,7 +4,7 @@
  * holds it. Checked from the node's own addresses before anything is changed.
  */
 import type { ClusterNode } from "./cluster-nodes.ts";
-import { ipv4Network, networkContains } from "./ipv4.ts";
+import { ipv4Network, networkContains } from "easy-kube";
 
 /** One line of `ip -o -4 addr show`: an interface and an address with its prefix. */
 export interface InterfaceAddress {

@@ -1,5 +1,5 @@
 /** The three master components: each one's program, flag table and extra-flags variable, and its ExecStart. */
-import { componentExecStart as execStart, componentFlags as flags, extraFlagProblems as problems, type FlagComponent } from "easy-kube";
+import { componentExecStart as execStart, extraFlagProblems as problems, type FlagComponent } from "easy-kube";
 import { apiserverFlags } from "./apiserver-flags.ts";
 import { controllerManagerFlags } from "./controller-manager-flags.ts";
 import type { FlagContext, KubeMasterVars } from "./flag-context.ts";
@@ -16,10 +16,6 @@ export const COMPONENTS: readonly MasterComponent[] = [
   { name: "kube-controller-manager", table: controllerManagerFlags, extraFlags: "kube_controller_manager_extra_flags", description: "Kubernetes Controller Manager" },
   { name: "kube-scheduler", table: schedulerFlags, extraFlags: "kube_scheduler_extra_flags", description: "Kubernetes Scheduler" },
 ];
-
-export function componentFlags(component: MasterComponent, vars: KubeMasterVars, ctx: FlagContext): string[] {
-  return flags(component, vars, ctx);
-}
 
 export function componentExecStart(component: MasterComponent, vars: KubeMasterVars, ctx: FlagContext): string {
   // bin_dir: the Kubernetes roles install from the bundle only (checked before any host is touched).

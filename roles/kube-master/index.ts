@@ -6,12 +6,12 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { defineRole, extraFlagValue, file, kubeHas, onlyOnGroup, type InventoryView, type Operation, flushHandlers, kubeObjects, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, rowAppliesTo, systemd, template, waitFor, type VarsOf } from "easy-kube";
-import { bundleHasComponent, installFromBundleTask } from "easy-kube/bundle";
+import { defineRole, file, kubeHas, type InventoryView, type Operation, flushHandlers, kubeObjects, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, apiserverReadinessPath, httpsUrl, masterAddress, pkiDirOf } from "easy-kube/pki";
-import { isIP } from "node:net";
 import { proxyReturnSeconds } from "../apiserver-proxy/timing.ts";
-import { COMPONENTS, componentExecStart, extraFlagProblems } from "./components.ts";
+import { COMPONENTS, componentExecStart } from "./components.ts";
+import { kubeMasterChecks } from "./checks.ts";
 import { kubeMasterDefaults } from "./defaults.ts";
 import { flagContext } from "./flag-context.ts";
 import { bootstrapBindings } from "./bootstrap-bindings.ts";
@@ -21,33 +21,20 @@ import { masterFiles } from "./files.ts";
 const here = import.meta.dirname;
 type Vars = VarsOf<typeof kubeMasterDefaults>;
 
-/** The apiserver's readiness, asked over TLS with the admin client certificate (anonymous requests may be off). */
-function apiserverReady(vars: Vars, host: string): ReturnType<typeof waitFor> {
+/**
+ * The apiserver's readiness, asked over TLS with the admin client certificate (anonymous requests
+ * may be off). After a restart, with the nodes' local proxies, ready without a break for as long as
+ * every proxy needs to take it back, so the next master may go down.
+ */
+function apiserverReady(vars: Vars, host: string, inventory: InventoryView, after: "start" | "restart"): Operation {
   const files = masterFiles(vars);
+  const proxiesTakeItBack = after === "restart" && apiserverAccess(vars, inventory).localProxy;
   return waitFor({
     url: `${httpsUrl(masterAddress(host, vars), vars.kube_apiserver_port)}${apiserverReadinessPath(vars.kube_version)}`,
     curlOptions: ["--cacert", files.ca, "--cert", files.adminCert, "--key", files.adminKey],
     timeoutSeconds: vars.kube_master_health_timeout,
+    readyForSeconds: proxiesTakeItBack ? proxyReturnSeconds(vars) : 0,
   });
-}
-
-/**
- * After a restart, with the nodes' local proxies: still ready once every proxy has had the checks
- * it needs to take this apiserver back, so the next master may go down.
- */
-function backInTheProxies(vars: Vars, host: string, inventory: InventoryView): Operation[] {
-  if (!apiserverAccess(vars, inventory).localProxy) return [];
-  const seconds = proxyReturnSeconds(vars);
-  const ready = apiserverReady(vars, host);
-  return [
-    {
-      title: `wait ${seconds} s for the local proxies to take it back`,
-      async plan(target) {
-        if (!target.check) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-        return ready.plan(target);
-      },
-    },
-  ];
 }
 
 /**
@@ -78,39 +65,7 @@ export const kubeMasterRole = defineRole({
   name: "kube-master",
   dir: here,
   schema: kubeMasterDefaults,
-  checks: [
-    onlyOnGroup("kube_master"),
-    ({ inventory }) => (inventory.groupHosts("etcd").length === 0 ? ["the inventory has no etcd host: the apiserver stores the cluster in etcd"] : []),
-    ({ hosts, vars, inventory }) => {
-      const problems = new Set<string>();
-      for (const host of hosts) {
-        const v = vars(host) as Vars;
-        const version = knownKubeVersion(v.kube_version, problems);
-        if (!version) continue;
-        if (v.install_method !== "bundle") problems.add("kube-master installs Kubernetes from the bundle only (install_method: bundle): OS packages of the server programs are not maintained");
-        if (v.kube_apiserver_insecure_port !== 0 && version[1] >= 20) problems.add(`kube_apiserver_insecure_port ${v.kube_apiserver_insecure_port}: Kubernetes ${v.kube_version} serves no insecure port (only 0 is allowed)`);
-        for (const problem of extraFlagProblems(v)) problems.add(problem);
-        // --advertise-address takes an address, not a name.
-        const address = masterAddress(host, v);
-        if (isIP(address) === 0) problems.add(`${host}: the apiserver's address '${address}' (kube_apiserver_address, else ansible_host, else the inventory name) is not an IP address: --advertise-address needs one; set ansible_host or kube_apiserver_address to it`);
-        // The nodes' proxies ask each apiserver's readiness without credentials.
-        if (extraFlagValue(v.kube_apiserver_extra_flags, "anonymous-auth") === "false" && apiserverAccess(v, inventory).localProxy) {
-          problems.add("kube_apiserver_extra_flags anonymous-auth=false: the nodes' local proxies check each apiserver's readiness anonymously and would take every apiserver out; keep anonymous requests (RBAC lets them read only the health endpoints) or give a load balancer as pki_apiserver_url");
-        }
-      }
-      return [...problems];
-    },
-    ({ hosts, vars, inventory }) => {
-      // The apiservers verify kubelets' serving certificates as the masters' setting says: every node must serve what it expects.
-      const spec = kubeMasterDefaults.kubelet_serving_certificate;
-      const masters = new Set(hosts.map((h) => (vars(h) as Vars).kubelet_serving_certificate));
-      if (masters.size !== 1) return [`kubelet_serving_certificate differs between masters (${hosts.map((h) => `${h}: ${(vars(h) as Vars).kubelet_serving_certificate}`).join(", ")})`];
-      const [expected] = [...masters];
-      const differing = inventory.groupHosts("kube_node").filter((node) => (spec.convert(inventory.hostVars(node)["kubelet_serving_certificate"]) ?? spec.default) !== expected);
-      return differing.length > 0 ? [`kubelet_serving_certificate is ${expected} on the masters but not on ${differing.join(", ")}: the apiservers verify every kubelet's serving certificate by it (or none); set it once for all hosts`] : [];
-    },
-    bundleHasComponent("kubernetes"),
-  ],
+  checks: kubeMasterChecks,
   tasks: [
     {
       name: "check the PKI's files are in place",
@@ -142,13 +97,13 @@ export const kubeMasterRole = defineRole({
     },
     {
       name: "write the audit policy",
-      when: ({ vars }) => vars.kube_audit_log && rowAppliesTo({ since: "1.8" }, vars.kube_version),
+      when: ({ vars }) => vars.kube_audit_log && kubeHas("auditPolicy", vars.kube_version),
       action: ({ vars, host, inventory }) =>
         template({
           src: `${here}/templates/audit-policy.yaml.hbs`,
           dest: flagContext(host, vars, inventory).auditPolicyFile,
           mode: "0644",
-          vars: { api_version: rowAppliesTo({ since: "1.12" }, vars.kube_version) ? "audit.k8s.io/v1" : "audit.k8s.io/v1beta1" },
+          vars: { api_version: kubeHas("auditV1", vars.kube_version) ? "audit.k8s.io/v1" : "audit.k8s.io/v1beta1" },
         }),
       notify: [RESTART["kube-apiserver"]],
     },
@@ -168,12 +123,20 @@ export const kubeMasterRole = defineRole({
       action: () => systemd({ name: "kube-apiserver", state: "started", enabled: true }),
       register: "kube_apiserver_start",
     },
+    {
+      // Before the handlers: a controller-manager or scheduler restart must find it answering.
+      name: "wait until the apiserver this run started is ready",
+      when: ({ results }) => results["kube_apiserver_start"]?.changed === true,
+      action: ({ vars, host, inventory }) => apiserverReady(vars, host, inventory, "start"),
+    },
     // A changed unit or program restarts now, not at the play's end: the components after this
-    // one must find the apiserver running its new configuration (a new listen address, say).
+    // one must find the apiserver running its new configuration (a new listen address, say). The
+    // handlers run in the order below, so every apiserver restarted is ready again before the
+    // controller-manager and the scheduler restart.
     flushHandlers,
     {
       name: "wait until the apiserver is ready",
-      action: ({ vars, host }) => apiserverReady(vars, host),
+      action: ({ vars, host, inventory }) => apiserverReady(vars, host, inventory, "start"),
     },
     {
       name: "start kube-controller-manager",
@@ -204,7 +167,7 @@ export const kubeMasterRole = defineRole({
   // One master at a time (throttle 1), each healthy again before the next, so the API keeps
   // answering; not for a component this run just started (it already runs the new configuration).
   handlers: [
-    restartHandler<Vars>({ name: RESTART["kube-apiserver"], service: "kube-apiserver", startedBy: "kube_apiserver_start", throttle: 1, after: ({ vars, host, inventory }) => [apiserverReady(vars, host), ...backInTheProxies(vars, host, inventory)] }),
+    restartHandler<Vars>({ name: RESTART["kube-apiserver"], service: "kube-apiserver", startedBy: "kube_apiserver_start", throttle: 1, after: ({ vars, host, inventory }) => [apiserverReady(vars, host, inventory, "restart")] }),
     restartHandler<Vars>({ name: RESTART["kube-controller-manager"], service: "kube-controller-manager", startedBy: "kube_controller_manager_start", throttle: 1, after: ({ vars }) => [componentHealthy("kube-controller-manager", vars)] }),
     restartHandler<Vars>({ name: RESTART["kube-scheduler"], service: "kube-scheduler", startedBy: "kube_scheduler_start", throttle: 1, after: ({ vars }) => [componentHealthy("kube-scheduler", vars)] }),
   ],

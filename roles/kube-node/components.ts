@@ -1,5 +1,5 @@
 /** kubelet and kube-proxy: each one's flag table and extra-flags variable, and its ExecStart. */
-import { componentExecStart as execStart, componentFlags as flags, extraFlagProblems as problems, type FlagComponent } from "easy-kube";
+import { componentExecStart as execStart, extraFlagProblems as problems, type FlagComponent } from "easy-kube";
 import { kubeProxyFlags } from "./kube-proxy-flags.ts";
 import { kubeletFlags } from "./kubelet-flags.ts";
 import type { KubeNodeVars, NodeContext } from "./node-context.ts";
@@ -9,14 +9,9 @@ export interface NodeComponent extends FlagComponent<KubeNodeVars, NodeContext> 
   readonly extraFlags: "kubelet_extra_flags" | "kube_proxy_extra_flags";
 }
 
-export const NODE_COMPONENTS: readonly NodeComponent[] = [
-  { name: "kubelet", table: kubeletFlags, extraFlags: "kubelet_extra_flags" },
-  { name: "kube-proxy", table: kubeProxyFlags, extraFlags: "kube_proxy_extra_flags" },
-];
-
-export function componentFlags(component: NodeComponent, vars: KubeNodeVars, ctx: NodeContext): string[] {
-  return flags(component, vars, ctx);
-}
+export const KUBELET: NodeComponent = { name: "kubelet", table: kubeletFlags, extraFlags: "kubelet_extra_flags" };
+export const KUBE_PROXY: NodeComponent = { name: "kube-proxy", table: kubeProxyFlags, extraFlags: "kube_proxy_extra_flags" };
+export const NODE_COMPONENTS: readonly NodeComponent[] = [KUBELET, KUBE_PROXY];
 
 export function componentExecStart(component: NodeComponent, vars: KubeNodeVars, ctx: NodeContext): string {
   return execStart(component, vars.bin_dir, vars, ctx);

@@ -5,7 +5,7 @@
  * itself: only its public half (openssl on the host) crosses the connection. A node that has its
  * certificate is left alone, so a re-run never bootstraps a joined node again.
  */
-import { OperationFailed, rowAppliesTo, shellQuote, type InventoryView, type KubeApiClient, type Operation, type Target } from "easy-kube";
+import { kubeHas, OperationFailed, shellQuote, type InventoryView, type KubeApiClient, type Operation, type Target } from "easy-kube";
 import { nodeApiClient, sleep } from "./api-access.ts";
 import { isPending, reviewRequest, type CsrObject, type ReviewRules } from "./csr-review.ts";
 import { nodeAddress, type KubeNodeVars } from "./node-context.ts";
@@ -14,7 +14,7 @@ export type CertificateKind = "client" | "serving";
 
 /** certificates.k8s.io/v1 from 1.19; v1beta1 before. */
 export function csrApiPath(version: string): string {
-  return `/apis/certificates.k8s.io/${rowAppliesTo({ since: "1.19" }, version) ? "v1" : "v1beta1"}/certificatesigningrequests`;
+  return `/apis/certificates.k8s.io/${kubeHas("certificatesV1", version) ? "v1" : "v1beta1"}/certificatesigningrequests`;
 }
 
 /** Where kubelet keeps what it was issued, and the key it holds while its client request is pending. */
@@ -22,7 +22,7 @@ export function kubeletCertFiles(vars: KubeNodeVars): { client: string; serving:
   const dir = vars.kubelet_cert_dir;
   // 1.7 writes kubelet-client.key/.crt; from 1.8 the certificate store keeps kubelet-client-current.pem
   // and the bootstrap key waits in kubelet-client.key.tmp until the certificate comes.
-  return rowAppliesTo({ since: "1.8" }, vars.kube_version)
+  return kubeHas("kubeletCertificateStore", vars.kube_version)
     ? { client: `${dir}/kubelet-client-current.pem`, serving: `${dir}/kubelet-server-current.pem`, pendingClientKey: `${dir}/kubelet-client.key.tmp` }
     : { client: `${dir}/kubelet-client.crt`, serving: `${dir}/kubelet-server.crt`, pendingClientKey: `${dir}/kubelet-client.key` };
 }
@@ -34,7 +34,7 @@ export function reviewRules(vars: KubeNodeVars, inventory: InventoryView, keyOf:
     nodes,
     keyOf,
     addressesOf: (node) => [...new Set([nodeAddress(node, inventory.hostVars(node) as { kube_node_address?: string; ansible_host?: unknown })])],
-    requireSigner: rowAppliesTo({ since: "1.18" }, vars.kube_version),
+    requireSigner: kubeHas("csrSignerName", vars.kube_version),
   };
 }
 
@@ -54,7 +54,7 @@ export async function listRequests(client: KubeApiClient, version: string): Prom
 }
 
 async function approve(client: KubeApiClient, version: string, csr: CsrObject, node: string, kind: CertificateKind): Promise<void> {
-  const v1 = rowAppliesTo({ since: "1.19" }, version);
+  const v1 = kubeHas("certificatesV1", version);
   const condition = { type: "Approved", ...(v1 && { status: "True" }), reason: "EasyKubeIdentityChecked", message: `easy-kube: the ${kind} certificate request of inventory node ${node}, checked against the node's own key and names` };
   const body = { ...csr, status: { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition] } };
   await client.expectOk("PUT", `${csrApiPath(version)}/${csr.metadata.name}/approval`, { body });

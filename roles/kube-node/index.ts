@@ -6,17 +6,17 @@
  * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
  * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
  */
-import { command, containerRuntime, containerRuntimeProblem, shellQuote, copy, defineRole, file, flushHandlers, line, onlyOnGroup, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type Task, type TaskContext, type VarsOf } from "easy-kube";
+import { cidrContains, kubeHas, containerRuntime, containerRuntimeProblem, copy, registeredStat, stat, type Operation, defineRole, file, flushHandlers, line, onlyOnGroup, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, pkiDirOf } from "easy-kube/pki";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { NODE_COMPONENTS, extraFlagProblems, unitTemplateVars } from "./components.ts";
+import { KUBE_PROXY, KUBELET, extraFlagProblems, unitTemplateVars, type NodeComponent } from "./components.ts";
 import { approveOwnCertificate, kubeletCertFiles } from "./csr-approval.ts";
 import { kubeNodeDefaults } from "./defaults.ts";
 import { bootstrapsServingCertificate, renderKubeletConfig, usesConfigFile } from "./kubelet-config.ts";
-import { nodeAddress, nodeContext, nodeFiles } from "./node-context.ts";
+import { nodeAddress, nodeContext, nodeFiles, type NodeContext } from "./node-context.ts";
 import { isIP } from "node:net";
 import { nodeLabelsAndTaints, parseTaint, type Taint } from "./node-metadata.ts";
 import { reportPendingRequests } from "./pending-report.ts";
@@ -31,8 +31,7 @@ const RESTART = { kubelet: "restart kubelet one node at a time", "kube-proxy": "
 const kubeletHealthy = () => waitFor({ url: "http://127.0.0.1:10248/healthz", timeoutSeconds: 60 });
 
 type Results = TaskContext<Vars>["results"];
-const JOINED = "kubelet_joined";
-/** kubelet held its client certificate when this run began (see nodeContext's `joined`). */
+
 /**
  * The sha256 of the kube-proxy.kubeconfig the PKI distributes (another apiserver address, a renewed
  * certificate), written into kube-proxy's unit so that a new one restarts it; kube-proxy reads its
@@ -43,31 +42,32 @@ function kubeProxyKubeconfigSha256(vars: Vars & { inventory_dir?: unknown }): st
   return existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "not made yet";
 }
 
-const joinedBefore = (results: Results) => String(results[JOINED]?.data["stdout"] ?? "").trim() === "joined";
+/**
+ * A kubelet joins in two phases. "as found": what the node had when the run began; a kubelet that
+ * does not hold its client certificate yet bootstraps with rotation off, so the key it asks a
+ * certificate for is on disk for the identity check (node-context.ts says why). "joined": its
+ * certificate approved, rotation on. A node joined before the run is "joined" in both phases, so
+ * the second writes nothing.
+ */
+type JoinPhase = "as found" | "joined";
+const CLIENT_CERTIFICATE_AT_START = "kubelet_client_certificate";
 
-/** The KubeletConfiguration file (1.10 and later), with rotation as `joined` says. */
-function kubeletConfigTask(args: { name: string; joined: (ctx: TaskContext<Vars>) => boolean; register?: string }): Task<Vars> {
-  return {
-    name: args.name,
-    when: ({ vars }) => usesConfigFile(vars.kube_version),
-    action: (ctx) => copy({ content: renderKubeletConfig(ctx.vars, nodeContext(ctx.host, ctx.vars, ctx.inventory.groupNames(ctx.host), ctx.facts, args.joined(ctx))), dest: nodeFiles(ctx.vars).kubeletConfig, mode: "0644" }),
-    ...(args.register ? { register: args.register } : { notify: [RESTART.kubelet] }),
-  };
+function isJoined(phase: JoinPhase, results: Results): boolean {
+  return phase === "joined" || registeredStat(results[CLIENT_CERTIFICATE_AT_START])?.exists === true;
 }
 
-function ipv4Number(address: string): number | undefined {
-  const parts = address.split(".").map(Number);
-  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? parts.reduce((n, p) => n * 256 + p, 0) : undefined;
+/** kubelet's configuration file (from 1.10) and its unit, as the phase has them: the two places its settings live. */
+function kubeletFiles(ctx: TaskContext<Vars>, phase: JoinPhase): Operation[] {
+  const { vars, host, inventory, facts, results } = ctx;
+  const node = nodeContext(host, vars, inventory.groupNames(host), facts, isJoined(phase, results));
+  return [
+    ...(usesConfigFile(vars.kube_version) ? [copy({ content: renderKubeletConfig(vars, node), dest: nodeFiles(vars).kubeletConfig, mode: "0644" })] : []),
+    componentUnit(KUBELET, vars, node),
+  ];
 }
 
-/** Whether an IPv4 address is inside an IPv4 CIDR (anything else: not judged here). */
-export function insideCidr(address: string, cidr: string): boolean {
-  const [base, bits] = cidr.split("/");
-  const a = ipv4Number(address);
-  const b = ipv4Number(base ?? "");
-  if (a === undefined || b === undefined) return true;
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(a / size) === Math.floor(b / size);
+function componentUnit(component: NodeComponent, vars: Vars, node: NodeContext): Operation {
+  return template({ src: `${here}/templates/${component.name}.service.hbs`, dest: `/etc/systemd/system/${component.name}.service`, mode: "0644", vars: unitTemplateVars(component, vars, node, kubeProxyKubeconfigSha256(vars)) });
 }
 
 export const kubeNodeRole = defineRole({
@@ -89,8 +89,8 @@ export const kubeNodeRole = defineRole({
         // kubelet's --node-ip and address, kube-proxy's --bind-address take an address, not a name.
         const address = nodeAddress(host, v as Vars & { ansible_host?: unknown });
         if (isIP(address) === 0) problems.add(`${host}: the node's address '${address}' (kube_node_address, else ansible_host, else the inventory name) is not an IP address: kubelet's --node-ip and kube-proxy's --bind-address need one; set ansible_host or kube_node_address to it`);
-        if (v.kube_proxy_mode === "ipvs" && version[1] < 11) problems.add(`kube_proxy_mode ipvs: kube-proxy ${v.kube_version} has no stable ipvs mode (from 1.11)`);
-        if (!insideCidr(v.kube_cluster_dns, v.kube_service_cidr)) problems.add(`kube_cluster_dns ${v.kube_cluster_dns} is not inside kube_service_cidr ${v.kube_service_cidr}`);
+        if (v.kube_proxy_mode === "ipvs" && !kubeHas("kubeProxyIpvs", v.kube_version)) problems.add(`kube_proxy_mode ipvs: kube-proxy ${v.kube_version} has no stable ipvs mode (from 1.11)`);
+        if (cidrContains(v.kube_service_cidr, v.kube_cluster_dns) === false) problems.add(`kube_cluster_dns ${v.kube_cluster_dns} is not inside kube_service_cidr ${v.kube_service_cidr}`);
         if (v.kubelet_image_gc_low_threshold >= v.kubelet_image_gc_high_threshold) problems.add(`${host}: kubelet_image_gc_low_threshold (${v.kubelet_image_gc_low_threshold}) must be below kubelet_image_gc_high_threshold (${v.kubelet_image_gc_high_threshold})`);
         for (const taint of v.kube_node_taints) {
           const parsed = parseTaint(taint);
@@ -133,31 +133,28 @@ export const kubeNodeRole = defineRole({
     },
     {
       name: "read whether kubelet holds its client certificate",
-      action: ({ vars }) => command({ cmd: `if [ -e ${shellQuote(kubeletCertFiles(vars).client)} ]; then echo joined; fi`, readOnly: true }),
-      register: JOINED,
+      action: ({ vars }) => stat(kubeletCertFiles(vars).client),
+      register: CLIENT_CERTIFICATE_AT_START,
     },
     {
       // The kubeconfig kubelet was issued is kept, but its server follows the inventory: a second
       // master moves every node to its local proxy, and a kubelet left on the first master would
       // lose the API with it.
       name: "point kubelet's kubeconfig at the apiserver",
-      when: ({ results }) => joinedBefore(results),
+      when: ({ results }) => isJoined("as found", results),
       action: ({ vars, inventory }) => line({ path: nodeFiles(vars).kubeletKubeconfig, regexp: "^\\s*server: ", line: `    server: ${apiserverAccess(vars, inventory).nodeServer}` }),
       notify: [RESTART.kubelet],
     },
-    kubeletConfigTask({ name: "write the kubelet configuration file", joined: ({ results }) => joinedBefore(results) }),
-    ...NODE_COMPONENTS.map((component) => ({
-      name: `write the ${component.name} unit`,
-      action: ({ vars, host, inventory, results, facts }: TaskContext<Vars>) =>
-        template({
-          src: `${here}/templates/${component.name}.service.hbs`,
-          dest: `/etc/systemd/system/${component.name}.service`,
-          mode: "0644",
-          vars: unitTemplateVars(component, vars, nodeContext(host, vars, inventory.groupNames(host), facts, joinedBefore(results)), kubeProxyKubeconfigSha256(vars)),
-        }),
-      notify: [RESTART[component.name]],
-      register: `${component.name}_unit`,
-    })),
+    {
+      name: "write kubelet's configuration and unit",
+      action: (ctx) => kubeletFiles(ctx, "as found"),
+      notify: [RESTART.kubelet],
+    },
+    {
+      name: "write kube-proxy's unit",
+      action: ({ vars, host, inventory, facts }) => componentUnit(KUBE_PROXY, vars, nodeContext(host, vars, inventory.groupNames(host), facts)),
+      notify: [RESTART["kube-proxy"]],
+    },
     {
       name: "start kubelet",
       action: () => systemd({ name: "kubelet", state: "started", enabled: true }),
@@ -169,23 +166,15 @@ export const kubeNodeRole = defineRole({
       name: "approve this node's kubelet client certificate (identity and key checked)",
       action: ({ vars, host, inventory }) => approveOwnCertificate({ kind: "client", host, vars, inventory }),
     },
-    // Joined now: client certificate rotation on (it renews before expiry), kubelet restarted once.
-    kubeletConfigTask({ name: "turn on client certificate rotation", joined: () => true, register: "kubelet_rotation" }),
     {
-      name: "write the kubelet unit with rotation on",
-      when: ({ vars }) => !usesConfigFile(vars.kube_version),
-      action: ({ vars, host, inventory, facts }) =>
-        template({
-          src: `${here}/templates/kubelet.service.hbs`,
-          dest: "/etc/systemd/system/kubelet.service",
-          mode: "0644",
-          vars: unitTemplateVars(NODE_COMPONENTS[0]!, vars, nodeContext(host, vars, inventory.groupNames(host), facts, true), kubeProxyKubeconfigSha256(vars)),
-        }),
-      register: "kubelet_rotation_unit",
+      // A node that joined in this run: client certificate rotation on (it renews before expiry).
+      name: "turn on client certificate rotation (kubelet's configuration and unit)",
+      action: (ctx) => kubeletFiles(ctx, "joined"),
+      register: "kubelet_rotation",
     },
     {
       name: "restart kubelet with rotation on",
-      when: ({ results }) => results["kubelet_rotation"]?.changed === true || results["kubelet_rotation_unit"]?.changed === true,
+      when: ({ results }) => results["kubelet_rotation"]?.changed === true,
       action: () => [systemd({ name: "kubelet", state: "restarted" }), kubeletHealthy()],
     },
     {
@@ -214,7 +203,7 @@ export const kubeNodeRole = defineRole({
   ],
   handlers: [
     // A kubelet still joining answers /healthz only once its request is approved (after this handler).
-    restartHandler<Vars>({ name: RESTART.kubelet, service: "kubelet", startedBy: "kubelet_start", after: ({ results }) => (joinedBefore(results) ? [kubeletHealthy()] : []) }),
+    restartHandler<Vars>({ name: RESTART.kubelet, service: "kubelet", startedBy: "kubelet_start", after: ({ results }) => (isJoined("as found", results) ? [kubeletHealthy()] : []) }),
     restartHandler<Vars>({ name: RESTART["kube-proxy"], service: "kube-proxy", startedBy: "kube_proxy_start" }),
   ],
 });

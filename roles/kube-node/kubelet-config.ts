@@ -3,7 +3,7 @@
  * 1.10: the settings every node shares, as rows with the versions they apply to, like the flag
  * table. serverTLSBootstrap (the serving certificate from the cluster CA) came with 1.12.
  */
-import { KUBE_VERSION_FACTS, rowAppliesTo } from "easy-kube";
+import { KUBE_VERSION_FACTS, kubeHas, rowAppliesTo } from "easy-kube";
 import { stringify } from "yaml";
 import { kubeletsServeFromClusterCa } from "../kube-master/defaults.ts";
 import type { KubeNodeVars, NodeContext } from "./node-context.ts";
@@ -53,7 +53,7 @@ function reserved(resources: Readonly<Record<string, string | number>>): Record<
 
 /** Whether the version reads its settings from the file (1.10 and later). */
 export function usesConfigFile(version: string): boolean {
-  return rowAppliesTo({ since: "1.10" }, version);
+  return kubeHas("kubeletConfigFile", version);
 }
 
 /** Whether kubelet asks the cluster CA for its serving certificate (and the role approves it). */

@@ -41,6 +41,19 @@ describe("files", () => {
     expect(existsSync(link)).toBe(false);
   });
 
+  it("stat: what is at a path, for register; a path with a space and a dangling link are read as they are", async () => {
+    const target = liveTarget(ssh);
+    const read = async (path: string) => (await ops.stat(path).plan(target)).data;
+    const spaced = join(dir, "kubelet client.pem");
+    writeFileSync(spaced, "x");
+    execFileSync("ln", ["-s", join(dir, "nowhere"), join(dir, "dangling")]);
+    expect(await read(spaced)).toEqual({ exists: true, type: "file" });
+    expect(await read(dir)).toEqual({ exists: true, type: "directory" });
+    expect(await read(join(dir, "dangling"))).toEqual({ exists: true, type: "link" });
+    expect(await read(join(dir, "not there"))).toEqual({ exists: false, type: "absent" });
+    expect((await ops.stat(spaced).plan(target)).changes).toEqual([]);
+  });
+
   it("copy: uploads only when content differs, fixes mode alone with chmod, keeps a backup", async () => {
     const dest = join(dir, "app.conf");
     const { first, second } = await converge(ssh, ops.copy({ dest, content: "a = 1\n", mode: "0640" }));
@@ -154,6 +167,20 @@ describe("commands", () => {
     const closed = ops.waitFor({ port: 1, timeoutSeconds: 1 });
     expect((await closed.plan(liveTarget(ssh, { check: true }))).skipped).toMatch(/not ready now/);
     await expect(closed.plan(liveTarget(ssh))).rejects.toThrow(/was not ready after 1 s/);
+  });
+
+  it("waitFor readyForSeconds: ready only after passing without a break; a flapping probe never is", async () => {
+    // Each probe appends a line; the count of lines tells how many probes ran.
+    const probes = join(dir, "probes");
+    writeFileSync(probes, "");
+    await ops.waitFor({ command: `echo x >> ${probes}`, readyForSeconds: 2 }).plan(liveTarget(ssh));
+    expect(readFileSync(probes, "utf8").split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(3);
+    // Passes on every other probe: the count starts again at each failure.
+    const flapping = join(dir, "flapping");
+    writeFileSync(flapping, "");
+    const alternate = `n=$(wc -l < ${flapping}); echo x >> ${flapping}; [ $((n % 2)) -eq 0 ]`;
+    await expect(ops.waitFor({ command: alternate, timeoutSeconds: 1, readyForSeconds: 2 }).plan(liveTarget(ssh))).rejects.toThrow(/not 2 s in a row/);
+    expect(readFileSync(flapping, "utf8").split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(3);
   });
 });
 

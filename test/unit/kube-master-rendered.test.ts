@@ -12,10 +12,12 @@ import { loadInventory } from "../../lib/inventory/load.js";
 import { renderTemplate } from "../../lib/ops/render-template.js";
 import type { InventoryView } from "../../lib/runner/types.js";
 import { resolveRoleVars } from "../../lib/vars/resolve-role-vars.js";
-import { COMPONENTS, componentExecStart, componentFlags, extraFlagProblems } from "../../roles/kube-master/components.js";
+import { COMPONENTS, componentExecStart, extraFlagProblems } from "../../roles/kube-master/components.js";
+import { componentFlags } from "../../lib/kube/component-command.js";
 import { kubeMasterDefaults } from "../../roles/kube-master/defaults.js";
 import { flagContext, type KubeMasterVars } from "../../roles/kube-master/flag-context.js";
 import { kubeMasterRole } from "../../roles/kube-master/index.js";
+import { varsOfInventory } from "../helpers/role-check.js";
 
 const root = join(import.meta.dirname, "../..");
 const prod = loadInventory([join(root, "inventory/prod")]);
@@ -84,15 +86,15 @@ describe("kube-master units", () => {
       "kube_apiserver_extra_flags: --etcd-servers is set by the role; set its variable instead of an extra flag",
     ]);
     const check = kubeMasterRole.checks![2]!; // after the group check and the etcd check
-    const problems = check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.20.2", kube_apiserver_insecure_port: 8080, kube_controller_manager_extra_flags: { "experimental-cluster-signing-duration": "1h" } }) });
+    const problems = check({ hosts: ["master1"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("master1", { kube_version: "1.20.2", kube_apiserver_insecure_port: 8080, kube_controller_manager_extra_flags: { "experimental-cluster-signing-duration": "1h" } }) });
     expect(problems).toEqual([
       "kube_apiserver_insecure_port 8080: Kubernetes 1.20.2 serves no insecure port (only 0 is allowed)",
       "kube_controller_manager_extra_flags: --experimental-cluster-signing-duration is not used with Kubernetes 1.20.2 (only before 1.19)",
     ]);
     const uncovered = (version: string) => `kube_version ${version}: the roles know the flags of Kubernetes 1.7 up to (not including) 1.38; a newer release needs its flag tables checked against its programs first`;
-    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.6.13" }) })).toEqual([uncovered("1.6.13")]);
-    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.38.0" }) })).toEqual([uncovered("1.38.0")]);
-    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([]);
+    expect(check({ hosts: ["master1"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("master1", { kube_version: "1.6.13" }) })).toEqual([uncovered("1.6.13")]);
+    expect(check({ hosts: ["master1"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("master1", { kube_version: "1.38.0" }) })).toEqual([uncovered("1.38.0")]);
+    expect(check({ hosts: ["master1"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([]);
   });
 
   it("verifies kubelets' serving certificates only where the cluster CA issued them (bootstrap, from 1.12)", () => {
@@ -105,12 +107,12 @@ describe("kube-master units", () => {
 
   it("refuses names where the apiserver needs an address, and sees anonymous-auth written with dashes", () => {
     const check = kubeMasterRole.checks![2]!;
-    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.37.2", ansible_host: "master1.example.com" }) })).toEqual([
+    expect(check({ hosts: ["master1"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("master1", { kube_version: "1.37.2", ansible_host: "master1.example.com" }) })).toEqual([
       "master1: the apiserver's address 'master1.example.com' (kube_apiserver_address, else ansible_host, else the inventory name) is not an IP address: --advertise-address needs one; set ansible_host or kube_apiserver_address to it",
     ]);
     const twoMasters: InventoryView = { ...view, groupHosts: (g) => (g === "kube_master" ? ["master1", "master2"] : prod.groupHosts(g)) };
     for (const key of ["anonymous-auth", "--anonymous-auth"]) {
-      const problems = check({ hosts: ["master1"], inventory: twoMasters, vars: () => typed("master1", { kube_version: "1.37.2", kube_apiserver_extra_flags: { [key]: "false" } }) });
+      const problems = check({ hosts: ["master1"], inventory: twoMasters, varsOf: varsOfInventory(twoMasters), vars: () => typed("master1", { kube_version: "1.37.2", kube_apiserver_extra_flags: { [key]: "false" } }) });
       expect(problems.join("\n"), key).toMatch(/anonymous-auth=false: the nodes' local proxies/);
     }
   });
@@ -118,10 +120,10 @@ describe("kube-master units", () => {
   it("refuses nodes whose kubelet_serving_certificate is not the masters' (the apiservers verify by it)", () => {
     const check = kubeMasterRole.checks![3]!;
     const selfSigned: InventoryView = { ...view, hostVars: (h) => (h === "node02" ? { ...prod.hostVars(h).vars, kubelet_serving_certificate: "self-signed" } : prod.hostVars(h).vars) };
-    expect(check({ hosts: ["master1"], inventory: selfSigned, vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([
+    expect(check({ hosts: ["master1"], inventory: selfSigned, varsOf: varsOfInventory(selfSigned), vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([
       "kubelet_serving_certificate is bootstrap on the masters but not on node02: the apiservers verify every kubelet's serving certificate by it (or none); set it once for all hosts",
     ]);
-    expect(check({ hosts: ["master1"], inventory: view, vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([]);
+    expect(check({ hosts: ["master1"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("master1", { kube_version: "1.37.2" }) })).toEqual([]);
   });
 
   it("writes extra flags as one systemd word each: % and $ doubled, spaces quoted", () => {

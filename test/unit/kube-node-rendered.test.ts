@@ -14,12 +14,14 @@ import { renderTemplate } from "../../lib/ops/render-template.js";
 import type { InventoryView } from "../../lib/runner/types.js";
 import { resolveRoleVars } from "../../lib/vars/resolve-role-vars.js";
 import { bootstrapBindings } from "../../roles/kube-master/bootstrap-bindings.js";
-import { NODE_COMPONENTS, unitTemplateVars, componentFlags, extraFlagProblems } from "../../roles/kube-node/components.js";
+import { NODE_COMPONENTS, unitTemplateVars, extraFlagProblems } from "../../roles/kube-node/components.js";
+import { componentFlags } from "../../lib/kube/component-command.js";
 import { kubeNodeDefaults } from "../../roles/kube-node/defaults.js";
 import { kubeNodeRole } from "../../roles/kube-node/index.js";
 import { renderKubeletConfig } from "../../roles/kube-node/kubelet-config.js";
 import { nodeContext, type KubeNodeVars } from "../../roles/kube-node/node-context.js";
 import { parseTaint } from "../../roles/kube-node/node-metadata.js";
+import { varsOfInventory } from "../helpers/role-check.js";
 
 const root = join(import.meta.dirname, "../..");
 const prod = loadInventory([join(root, "inventory/prod")]);
@@ -113,14 +115,14 @@ describe("kube-node units", () => {
       "kubelet_extra_flags: --node-ip is set by the role; set its variable instead of an extra flag",
     ]);
     const check = kubeNodeRole.checks![2]!; // after the group check and the master check
-    expect(check({ hosts: ["node01"], inventory: view, vars: () => typed("node01", { kube_version: "1.7.11", kube_proxy_mode: "ipvs", kube_node_taints: ["a=b:Sometimes"], kube_cluster_dns: "10.0.0.2" }) })).toEqual([
+    expect(check({ hosts: ["node01"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("node01", { kube_version: "1.7.11", kube_proxy_mode: "ipvs", kube_node_taints: ["a=b:Sometimes"], kube_cluster_dns: "10.0.0.2" }) })).toEqual([
       "kube_proxy_mode ipvs: kube-proxy 1.7.11 has no stable ipvs mode (from 1.11)",
       "kube_cluster_dns 10.0.0.2 is not inside kube_service_cidr 10.254.0.0/16",
       "node01: kube_node_taints: taint 'a=b:Sometimes' is not key[=value]:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute",
     ]);
     expect(parseTaint("node-role.kubernetes.io/master:NoSchedule")).toEqual({ key: "node-role.kubernetes.io/master", effect: "NoSchedule" });
     // A name where kubelet and kube-proxy need an address; Docker with 1.24+.
-    expect(check({ hosts: ["node01"], inventory: view, vars: () => typed("node01", { kube_version: "1.37.2", ansible_host: "node01.example.com", container_runtime: "docker" }) })).toEqual([
+    expect(check({ hosts: ["node01"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("node01", { kube_version: "1.37.2", ansible_host: "node01.example.com", container_runtime: "docker" }) })).toEqual([
       "container_runtime docker: kubelet 1.37.2 has no dockershim (removed in 1.24); use containerd",
       "node01: the node's address 'node01.example.com' (kube_node_address, else ansible_host, else the inventory name) is not an IP address: kubelet's --node-ip and kube-proxy's --bind-address need one; set ansible_host or kube_node_address to it",
     ]);

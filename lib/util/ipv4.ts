@@ -1,4 +1,8 @@
-/** IPv4 arithmetic for pod CIDRs and node subnets (host-routes is an IPv4 network). */
+/**
+ * IPv4 arithmetic, in one place: pod CIDRs and node subnets (host-routes), the service network's
+ * first address (the PKI's `kubernetes` service IP), the cluster DNS address inside the service
+ * network (kube-node's checks).
+ */
 
 /** "10.213.0.3" -> its 32-bit value; undefined when it is not a dotted IPv4 address. */
 export function ipv4Value(address: string): number | undefined {
@@ -32,8 +36,18 @@ export function networkContains(network: Ipv4Network, address: string): boolean 
   return value !== undefined && value - (value % 2 ** (32 - network.prefix)) === network.base;
 }
 
-/** The first usable address of a pod CIDR: the bridge's address and the pods' gateway. */
-export function gatewayOf(cidr: string): string {
+/**
+ * Whether an IPv4 address is inside an IPv4 CIDR; undefined when either is not IPv4 (an IPv6
+ * service network, say), which the caller does not judge.
+ */
+export function cidrContains(cidr: string, address: string): boolean | undefined {
+  const network = ipv4Network(cidr);
+  if (!network || ipv4Value(address) === undefined) return undefined;
+  return networkContains(network, address);
+}
+
+/** The first usable address of a network: a pod bridge's gateway, the `kubernetes` service's ClusterIP. */
+export function firstAddressOf(cidr: string): string {
   const network = ipv4Network(cidr);
   if (!network || network.prefix > 30) throw new Error(`${cidr} is not an IPv4 network with room for a gateway and pods`);
   return ipv4Text(network.base + 1);
