@@ -12,6 +12,7 @@ export { adminCredentials, kubeconfigAccess, type KubeCredentials } from "./kube
 export { KubeApiClient, KubeApiError, KubeApiUnreachable } from "./kube/api-client.js";
 export { MissingCredentials } from "./kube/credentials.js";
 export { directEndpoint, tunnelEndpoint, type KubeEndpoint } from "./kube/endpoint.js";
+export { adminEndpoint, type AdminApiAccess } from "./kube/admin-endpoint.js";
 export { parseManifests, type KubeManifest, type KubeObject } from "./kube/manifests.js";
 export { defineFact, type Fact } from "./facts/fact.js";
 export type { HostFacts } from "./facts/host-facts.js";
@@ -47,4 +48,4 @@ export { roleForHostsWhere } from "./runner/role-for-hosts-where.js";
 export { waitUntilReady, type ReadinessTarget } from "./kube/wait-ready.js";
 export { componentFlags, componentExecStart, extraFlagProblems, type FlagComponent } from "./kube/component-command.js";
 export { readiness, WAITABLE_KINDS, type Readiness } from "./kube/readiness.js";
-export { cidrContains, firstAddressOf, ipv4Network, ipv4Text, ipv4Value, networkContains, type Ipv4Network } from "./util/ipv4.js";
+export { cidrContains, cidrsOverlap, firstAddressOf, ipv4Network, ipv4Text, ipv4Value, networkContains, type Ipv4Network } from "./util/ipv4.js";

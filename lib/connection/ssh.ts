@@ -23,6 +23,8 @@ import { ShellSession, shellStart } from "./shell-session.js";
 import { runStreamed, type SudoStart } from "./streamed-exec.js";
 import { feedBytes, feedFile, feedParts } from "./input-feed.js";
 import { SendPacing } from "./send-pacing.js";
+import { openRelay } from "./tcp-relay.js";
+import { Semaphore } from "../util/semaphore.js";
 import { fingerprint, keyTypeOfBlob, KnownHosts, knownHostsName, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSettings } from "./settings.js";
 import { expandProxyCommand, spawnProxyCommand, type JumpHost, type ProxySettings } from "./proxy.js";
@@ -47,6 +49,12 @@ const CONNECT_ATTEMPTS = 4;
  */
 const STREAMS_PER_HOST = 3;
 
+/** Relay commands' channels (tcp-relay.ts): with the shells and the streams, 10, OpenSSH's MaxSessions. */
+const RELAYS_PER_HOST = 3;
+
+/** sshd answered a forwarded channel with "administratively prohibited". */
+class ForwardingProhibited extends Error {}
+
 /**
  * Streamed inputs read the file in pieces of this size, into 3 buffers per stream (input-feed.ts):
  * large enough that reading costs little next to encryption; with 3 streams, about 2.3 MB per host.
@@ -61,6 +69,9 @@ export class SshConnection implements Connection {
   private lost: Error | undefined;
   /** Streamed inputs being sent, and the ones waiting for a turn (STREAMS_PER_HOST). */
   private streams = 0;
+  /** sshd refused a forwarded channel once (AllowTcpForwarding no): relays from then on. */
+  private forwardingProhibited = false;
+  private readonly relays = new Semaphore(RELAYS_PER_HOST);
   private readonly waitingStreams: (() => void)[] = [];
   /** How far streamed inputs may run ahead of the host (send-pacing.ts), learned per connection. */
   readonly pacing = new SendPacing();
@@ -164,15 +175,38 @@ export class SshConnection implements Connection {
   /**
    * A TCP stream to `host:port` as the host itself sees it (`ssh -L`, a direct-tcpip channel of the
    * same session): the Kubernetes API client reaches a master's 127.0.0.1:6443 this way when the
-   * control machine cannot reach that port.
+   * control machine cannot reach that port. Where sshd forbids forwarding, a relay command on the
+   * host carries the stream instead (tcp-relay.ts), at most RELAYS_PER_HOST at once.
    */
   async forwardTcp(host: string, port: number): Promise<Duplex> {
     const client = await this.connect();
+    if (!this.forwardingProhibited) {
+      try {
+        return await this.directTcpip(client, host, port);
+      } catch (error) {
+        if (!(error instanceof ForwardingProhibited)) throw error;
+        this.forwardingProhibited = true;
+      }
+    }
+    const release = await this.relays.acquire();
+    try {
+      const stream = await openRelay(client, this.host, host, port);
+      stream.once("close", release);
+      return stream;
+    } catch (error) {
+      release();
+      throw this.lost ?? error;
+    }
+  }
+
+  private directTcpip(client: Client, host: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       client.forwardOut("127.0.0.1", 0, host, port, (error: Error | undefined, channel: ClientChannel) => {
         if (!error) resolve(channel);
         else if (this.lost) reject(this.lost);
-        else reject(new EasyKubeError(`cannot reach ${host}:${port} from ${this.host} through its SSH connection: ${error.message}` + (/prohibited/i.test(error.message) ? " (sshd there forbids forwarding: AllowTcpForwarding)" : "")));
+        // OpenSSH says "open failed" with reason 1, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED (RFC 4254).
+        else if ((error as Error & { reason?: unknown }).reason === 1 || /prohibited/i.test(error.message)) reject(new ForwardingProhibited());
+        else reject(new EasyKubeError(`cannot reach ${host}:${port} from ${this.host} through its SSH connection: ${error.message}`));
       });
     });
   }

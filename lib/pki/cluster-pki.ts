@@ -173,6 +173,13 @@ export interface DistributedFile {
   /** Where it goes on the host. */
   readonly dest: string;
   readonly secret: boolean;
+  /**
+   * The stage that installs it on the host. The kubeconfigs the nodes dial with are installed by
+   * kube-node, after the apiserver-proxy stage: with several masters they name the node's local
+   * proxy (127.0.0.1:8443), and a run that stopped before the proxy runs must not leave a node whose
+   * kube-proxy, restarted, finds no API there.
+   */
+  readonly installedBy: "pki" | "kube-node";
 }
 
 /**
@@ -182,7 +189,7 @@ export interface DistributedFile {
  */
 export function pkiFilesFor(groups: readonly string[], sslDir: string, configDir: string): DistributedFile[] {
   const files = new Map<string, DistributedFile>();
-  const add = (name: string, dest: string) => files.set(name, { name, dest, secret: isSecretPkiFile(name) });
+  const add = (name: string, dest: string, installedBy: DistributedFile["installedBy"] = "pki") => files.set(name, { name, dest, secret: isSecretPkiFile(name), installedBy });
   const ssl = (name: string) => add(name, `${sslDir}/${name}`);
   const etcdClient = [ETCD_CLIENT_FILES.ca, ETCD_CLIENT_FILES.cert, ETCD_CLIENT_FILES.key];
   if (groups.includes("etcd")) [ETCD_MEMBER_FILES.ca, ETCD_MEMBER_FILES.cert, ETCD_MEMBER_FILES.key, ...etcdClient].forEach(ssl);
@@ -198,8 +205,8 @@ export function pkiFilesFor(groups: readonly string[], sslDir: string, configDir
   }
   if (groups.includes("kube_node")) {
     ["ca.pem", "kube-proxy.pem", "kube-proxy-key.pem"].forEach(ssl);
-    add("bootstrap.kubeconfig", `${configDir}/bootstrap.kubeconfig`);
-    add("kube-proxy.kubeconfig", `${configDir}/kube-proxy.kubeconfig`);
+    add("bootstrap.kubeconfig", `${configDir}/bootstrap.kubeconfig`, "kube-node");
+    add("kube-proxy.kubeconfig", `${configDir}/kube-proxy.kubeconfig`, "kube-node");
   }
   return [...files.values()];
 }

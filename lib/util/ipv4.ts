@@ -46,6 +46,16 @@ export function cidrContains(cidr: string, address: string): boolean | undefined
   return networkContains(network, address);
 }
 
+/** Whether two IPv4 CIDRs share an address; undefined when either is not IPv4. */
+export function cidrsOverlap(a: string, b: string): boolean | undefined {
+  const x = ipv4Network(a);
+  const y = ipv4Network(b);
+  if (!x || !y) return undefined;
+  const wider = x.prefix <= y.prefix ? x : y;
+  const narrower = wider === x ? y : x;
+  return narrower.base - (narrower.base % 2 ** (32 - wider.prefix)) === wider.base;
+}
+
 /** The first usable address of a network: a pod bridge's gateway, the `kubernetes` service's ClusterIP. */
 export function firstAddressOf(cidr: string): string {
   const network = ipv4Network(cidr);

@@ -8,14 +8,25 @@ export class Semaphore {
   }
 
   async use<T>(job: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((wake) => this.waiting.push(wake));
-    this.active++;
+    const release = await this.acquire();
     try {
       return await job();
     } finally {
+      release();
+    }
+  }
+
+  /** A turn held until the returned function is called (once; later calls do nothing): for a resource that outlives one call. */
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((wake) => this.waiting.push(wake));
+    this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       this.active--;
       this.waiting.shift()?.();
-    }
+    };
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { adminCredentials, KubeApiClient, KubeApiUnreachable, OperationFailed, tunnelEndpoint, type Operation, type Plan, type TaskOutcome } from "easy-kube";
+import { adminEndpoint, KubeApiClient, KubeApiUnreachable, OperationFailed, type Operation, type Plan, type TaskOutcome } from "easy-kube";
 import { readNodes, type ClusterNode } from "./cluster-nodes.ts";
 
 export interface ReadNodesArgs {
@@ -30,7 +30,7 @@ export function readClusterNodes(args: ReadNodesArgs): Operation {
     async plan(target): Promise<Plan> {
       // A dry run before the PKI exists: a real run's pki stage makes the admin identity first.
       if (target.check && !existsSync(join(args.pkiDir, "admin.pem"))) return { changes: [], skipped: `not known yet (a real run makes the PKI and starts the cluster first)` };
-      const client = new KubeApiClient(tunnelEndpoint(target.connection, args.apiserverPort, adminCredentials(args.pkiDir), args.apiserverAddress));
+      const client = new KubeApiClient(adminEndpoint(target.connection, { pkiDir: args.pkiDir, port: args.apiserverPort, address: args.apiserverAddress }));
       const deadline = Date.now() + args.timeoutSeconds * 1000;
       try {
         for (;;) {

@@ -3,7 +3,7 @@
  * tables do not cover, names where addresses are needed, settings the nodes' local proxies cannot
  * live with, and a kubelet serving-certificate setting the masters and the nodes disagree on.
  */
-import { extraFlagValue, knownKubeVersion, kubeHas, onlyOnGroup, type RoleCheck } from "easy-kube";
+import { cidrContains, cidrsOverlap, extraFlagValue, knownKubeVersion, kubeHas, onlyOnGroup, type RoleCheck } from "easy-kube";
 import { bundleHasComponent } from "easy-kube/bundle";
 import { apiserverAccess, masterAddress } from "easy-kube/pki";
 import { isIP } from "node:net";
@@ -21,9 +21,13 @@ const eachMaster: RoleCheck = ({ hosts, vars, inventory }) => {
     if (v.install_method !== "bundle") problems.add("kube-master installs Kubernetes from the bundle only (install_method: bundle): OS packages of the server programs are not maintained");
     if (v.kube_apiserver_insecure_port !== 0 && !kubeHas("apiserverInsecurePort", v.kube_version)) problems.add(`kube_apiserver_insecure_port ${v.kube_apiserver_insecure_port}: Kubernetes ${v.kube_version} serves no insecure port (only 0 is allowed)`);
     for (const problem of extraFlagProblems(v)) problems.add(problem);
+    if (cidrsOverlap(v.kube_service_cidr, v.kube_cluster_cidr)) problems.add(`kube_service_cidr ${v.kube_service_cidr} and kube_cluster_cidr ${v.kube_cluster_cidr} overlap: Service addresses and pod addresses must be apart, or traffic to one reaches the other`);
     // --advertise-address takes an address, not a name.
     const address = masterAddress(host, v);
     if (isIP(address) === 0) problems.add(`${host}: the apiserver's address '${address}' (kube_apiserver_address, else ansible_host, else the inventory name) is not an IP address: --advertise-address needs one; set ansible_host or kube_apiserver_address to it`);
+    for (const [name, cidr] of [["kube_service_cidr", v.kube_service_cidr], ["kube_cluster_cidr", v.kube_cluster_cidr]] as const) {
+      if (cidrContains(cidr, address)) problems.add(`${host}: the apiserver's address ${address} is inside ${name} ${cidr}: the hosts' network and the cluster's must be apart`);
+    }
     // The nodes' proxies ask each apiserver's readiness without credentials.
     if (extraFlagValue(v.kube_apiserver_extra_flags, "anonymous-auth") === "false" && apiserverAccess(v, inventory).localProxy) {
       problems.add("kube_apiserver_extra_flags anonymous-auth=false: the nodes' local proxies check each apiserver's readiness anonymously and would take every apiserver out; keep anonymous requests (RBAC lets them read only the health endpoints) or give a load balancer as pki_apiserver_url");

@@ -4,7 +4,7 @@
  * first master, or the node's local proxy), with the PKI's admin identity. The control machine
  * needs no route to port 6443.
  */
-import { adminCredentials, KubeApiClient, tunnelEndpoint, type InventoryView, type Target } from "easy-kube";
+import { adminEndpoint, KubeApiClient, type InventoryView, type Target } from "easy-kube";
 import { apiserverAccess, pkiDirOf, urlHostPort } from "easy-kube/pki";
 import type { KubeNodeVars } from "./node-context.ts";
 
@@ -15,7 +15,7 @@ export function apiserverAddress(vars: KubeNodeVars, inventory: InventoryView): 
 
 export function nodeApiClient(target: Target, vars: KubeNodeVars & { inventory_dir?: unknown }, inventory: InventoryView): KubeApiClient {
   const { host, port } = apiserverAddress(vars, inventory);
-  return new KubeApiClient(tunnelEndpoint(target.connection, port, adminCredentials(pkiDirOf(vars)), host));
+  return new KubeApiClient(adminEndpoint(target.connection, { pkiDir: pkiDirOf(vars), port, address: host }));
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,7 @@
  */
 import { cidrContains, kubeHas, containerRuntime, containerRuntimeProblem, copy, registeredStat, stat, type Operation, defineRole, file, flushHandlers, line, onlyOnGroup, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
-import { apiserverAccess, pkiDirOf } from "easy-kube/pki";
+import { apiserverAccess, pkiDirOf, pkiFilesFor, type DistributedFile } from "easy-kube/pki";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -105,11 +105,16 @@ export const kubeNodeRole = defineRole({
   ],
   tasks: [
     {
-      name: "check the PKI's files are in place",
-      action: ({ vars }) => {
-        const f = nodeFiles(vars);
-        return requireFiles([f.ca, f.bootstrapKubeconfig, f.kubeProxyKubeconfig], "they come from the PKI: run playbooks/pki.ts (site.ts runs it before kube-node)");
-      },
+      name: "check the PKI's certificates are in place",
+      action: ({ vars }) => requireFiles([nodeFiles(vars).ca], "it comes from the PKI: run playbooks/pki.ts (site.ts runs it before kube-node)"),
+    },
+    {
+      // Here, not in the PKI stage: with several masters they name the local proxy, which the
+      // apiserver-proxy stage has installed by now (DistributedFile.installedBy).
+      name: "install the kubeconfigs kubelet and kube-proxy dial with",
+      loop: ({ vars }) => pkiFilesFor(["kube_node"], vars.pki_remote_ssl_dir, vars.kube_config_dir).filter((f) => f.installedBy === "kube-node"),
+      loopLabel: (item: DistributedFile) => item.dest,
+      action: ({ vars, item }) => copy({ src: join(pkiDirOf(vars), item.name), srcMadeByRun: true, dest: item.dest, mode: "0600", owner: "root", group: "root", secret: true }),
     },
     installFromBundleTask("kubernetes", { name: "install kubelet and kube-proxy from the bundle", names: ["kubelet", "kube-proxy"], restarts: Object.values(RESTART) }),
     {

@@ -174,7 +174,8 @@ export const pkiDistributeRole = defineRole({
     },
     {
       name: "files",
-      loop: ({ vars }) => pkiFilesFor(vars.group_names as string[], vars.pki_remote_ssl_dir, vars.kube_config_dir),
+      // The nodes' kubeconfigs wait for kube-node (DistributedFile.installedBy says why).
+      loop: ({ vars }) => pkiFilesFor(vars.group_names as string[], vars.pki_remote_ssl_dir, vars.kube_config_dir).filter((f) => f.installedBy === "pki"),
       loopLabel: (item: { dest: string }) => item.dest,
       action: ({ vars, item }) =>
         copy({ src: join(pkiDirOf(vars), item.name), srcMadeByRun: true, dest: item.dest, mode: item.secret ? "0600" : "0644", owner: "root", group: "root", secret: item.secret }),

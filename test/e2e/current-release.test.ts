@@ -107,10 +107,13 @@ describe(`the current release (Kubernetes ${versions.kube_version} on containerd
     const service = (await kubectl("-n", "ek-proof", "get", "service", "web", "-o", "jsonpath={.spec.clusterIP} {.spec.ports[0].nodePort}")).trim().split(" ");
     const [clusterIp, nodePort] = [service[0]!, Number(service[1])];
     // Through the Service until the asking pod has answered itself too (hairpin) - every answer a backend.
+    // kube-proxy programs a new Service within its sync period: the first answer may take a moment.
+    const isPod = (answer: string) => pods.some((p) => p[0] === answer);
+    for (let i = 0; i < 20 && !isPod((await inPod(askHostname(clusterIp, 80))).trim()); i++) await new Promise((resolve) => setTimeout(resolve, 500));
     const answers = new Set<string>();
     for (let i = 0; i < 30 && !answers.has(first[0]); i++) answers.add((await inPod(askHostname(clusterIp, 80))).trim());
     expect(answers).toContain(first[0]);
-    expect([...answers].every((h) => pods.some((p) => p[0] === h))).toBe(true);
+    expect([...answers].filter((h) => !isPod(h))).toEqual([]);
     expect(pods.map((p) => p[0])).toContain((await sh(names()[1]!, `curl -s -m 5 http://${clusterIp}/hostname`)).trim());
     // A NodePort from the control machine, on every node.
     for (const machine of lab.machines) {

@@ -70,4 +70,15 @@ describe("cluster PKI rules", () => {
     // Root's kubectl on a master: the kubeconfig naming its own apiserver, not the control machine's.
     expect(pkiFilesFor(["kube_master"], "/ssl", "/k8s").find((f) => f.dest === "/root/.kube/config")?.name).toBe("admin-local.kubeconfig");
   });
+
+  it("the kubeconfigs nodes dial with are installed by kube-node, which site.ts runs after the apiserver proxy, never by the PKI stage", async () => {
+    const { sitePlaybook } = await import("../../playbooks/site.js");
+    const { kubeNodeRole } = await import("../../roles/kube-node/index.js");
+    const { apiserverProxyRole } = await import("../../roles/apiserver-proxy/index.js");
+    const byKubeNode = pkiFilesFor(["etcd", "kube_master", "kube_node"], "/ssl", "/k8s").filter((f) => f.installedBy === "kube-node");
+    expect(byKubeNode.map((f) => f.name).sort()).toEqual(["bootstrap.kubeconfig", "kube-proxy.kubeconfig"]);
+    const playWith = (role: unknown) => sitePlaybook.plays.findIndex((p) => p.roles?.includes(role as never));
+    expect(playWith(apiserverProxyRole)).toBeGreaterThan(-1);
+    expect(playWith(apiserverProxyRole)).toBeLessThan(playWith(kubeNodeRole));
+  });
 });

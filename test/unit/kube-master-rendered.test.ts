@@ -80,6 +80,17 @@ describe("kube-master units", () => {
     expect(ctx.masterCount).toBe(2);
   });
 
+  it("refuses a service network and a pod network that overlap, and a master inside either", () => {
+    const check = kubeMasterRole.checks![2]!;
+    const problems = (extra: Record<string, unknown>) => check({ hosts: ["master1"], inventory: view, varsOf: varsOfInventory(view), vars: () => typed("master1", extra) });
+    expect(problems({ kube_service_cidr: "10.0.0.0/8", kube_cluster_cidr: "10.254.0.0/16" })).toContain(
+      "kube_service_cidr 10.0.0.0/8 and kube_cluster_cidr 10.254.0.0/16 overlap: Service addresses and pod addresses must be apart, or traffic to one reaches the other",
+    );
+    const address = typed("master1").kube_apiserver_address || "192.168.1.11";
+    expect(problems({ kube_cluster_cidr: "192.168.0.0/16" })).toContain(`master1: the apiserver's address ${address} is inside kube_cluster_cidr 192.168.0.0/16: the hosts' network and the cluster's must be apart`);
+    expect(problems({})).toEqual([]);
+  });
+
   it("an extra flag the role sets, or one renamed for the version, is refused before any host is touched", () => {
     expect(extraFlagProblems(typed("master1", { kube_version: "1.20.2", kube_apiserver_extra_flags: { "admission-control": "AlwaysAdmit", "etcd-servers": "http://x:2379" } }))).toEqual([
       "kube_apiserver_extra_flags: --admission-control is not used with Kubernetes 1.20.2 (only before 1.10)",
