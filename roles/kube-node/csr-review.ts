@@ -80,7 +80,7 @@ export function parseCertificateRequest(pem: string): ParsedRequest {
   // Bit strings stay bytes (the signature); forge's types know only the older boolean argument.
   const root = (f.asn1.fromDer as unknown as (bytes: string, options: object) => Forge.asn1.Asn1)(der, { decodeBitStrings: false });
   const [info, algorithm, signature] = root.value as Forge.asn1.Asn1[];
-  const [, subject, spki, attributes] = info!.value as Forge.asn1.Asn1[];
+  const [, subject, , attributes] = info!.value as Forge.asn1.Asn1[];
   const text = (node: Forge.asn1.Asn1) => String(node.value);
 
   const subjectPairs = (subject!.value as Forge.asn1.Asn1[]).flatMap((set) => (set.value as Forge.asn1.Asn1[]).map((pair) => pair.value as Forge.asn1.Asn1[]));

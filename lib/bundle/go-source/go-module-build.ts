@@ -6,10 +6,11 @@
  * recipe's own hash, so a second bundle, a fresh clone or CI on a machine that built once reuse
  * the programs; Go's build and module caches make a rebuild after a recipe change quick.
  */
+import { goToolchainEnv } from "../go-toolchain-env.js";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { EasyKubeError } from "../../errors.js";
 import { packageRoot } from "../../util/package-root.js";
 import { runBuildScript } from "../build-script.js";
@@ -129,9 +130,9 @@ function downloadModule(module: string, version: string, env: NodeJS.ProcessEnv)
 }
 
 function goEnvironment(go: string, arch: Arch): NodeJS.ProcessEnv {
-  const { GOROOT: _goroot, GOFLAGS: _flags, ...inherited } = process.env;
+  const { GOFLAGS: _flags, ...toolchain } = goToolchainEnv(go, { goCache: join(goCacheRoot(), "go-build"), arch });
   return {
-    ...inherited,
+    ...toolchain,
     // Checksum verification on, whatever the machine's go env says: every module is checked against sum.golang.org.
     GOENV: "off",
     GOSUMDB: "sum.golang.org",
@@ -139,11 +140,7 @@ function goEnvironment(go: string, arch: Arch): NodeJS.ProcessEnv {
     GONOSUMCHECK: "",
     GOPRIVATE: "",
     GOINSECURE: "",
-    PATH: `${dirname(go) === "." ? "" : `${dirname(go)}:`}${process.env["PATH"] ?? "/usr/bin:/bin"}`,
     GOMODCACHE: join(goCacheRoot(), "mod"),
-    GOCACHE: join(goCacheRoot(), "go-build"),
-    GOARCH: arch,
-    GOTOOLCHAIN: "local",
     // -modcacherw: the cache can be removed without chmod; -mod=mod: see build-go-programs.sh.
     GOFLAGS: "-modcacherw -mod=mod -buildvcs=false",
   };

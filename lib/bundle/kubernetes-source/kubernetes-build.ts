@@ -6,9 +6,10 @@
  * cache makes a rebuild after a recipe change take minutes, not many. Builds take minutes: progress
  * is reported step by step, and a failure names the build log.
  */
+import { goToolchainEnv } from "../go-toolchain-env.js";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { EasyKubeError } from "../../errors.js";
 import type { Arch } from "../bundle-vars.js";
 import { runTool } from "../run-tool.js";
@@ -77,14 +78,9 @@ export async function kubernetesFromDebianSource(version: string, arch: Arch, pr
 }
 
 function runBuild(tree: string, bin: string, version: string, arch: Arch, programs: readonly string[], logFile: string, log: (line: string) => void): Promise<void> {
-  const { GOROOT: _goroot, GOTOOLCHAIN: _toolchain, ...inherited } = process.env;
   const env = {
-    ...inherited,
     // Debian's Go first on PATH, whatever `go` the machine puts first (Go 1.26 cannot build 1.20).
-    PATH: `${dirname(debianGo())}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
-    GOTOOLCHAIN: "local",
-    GOCACHE: join(buildCacheRoot(), "go-build"),
-    GOARCH: arch,
+    ...goToolchainEnv(debianGo(), { goCache: join(buildCacheRoot(), "go-build"), arch }),
     SOURCE_DATE_EPOCH: runTool("dpkg-parsechangelog", ["-l", join(tree, "debian/changelog"), "-STimestamp"]).trim(),
   };
   return runBuildScript({ script: recipe(), args: [tree, bin, version, ...programs], env, lockFile: join(bin, "..", ".build.lock"), logFile, what: `building Kubernetes ${version}`, log });
