@@ -46,6 +46,6 @@ export { KUBE_VERSION_FACTS, kubeHas, type KubeVersionFact, type VersionRange } 
 export { CONTAINER_RUNTIMES, containerRuntimeVar, containerRuntime, containerRuntimeProblem, type ContainerRuntime } from "./kube/container-runtime.js";
 export { roleForHostsWhere } from "./runner/role-for-hosts-where.js";
 export { waitUntilReady, type ReadinessTarget } from "./kube/wait-ready.js";
-export { componentFlags, componentExecStart, extraFlagProblems, type FlagComponent } from "./kube/component-command.js";
+export { componentFlags, componentExecStart, componentUnit, extraFlagProblems, type FlagComponent } from "./kube/component-command.js";
 export { readiness, WAITABLE_KINDS, type Readiness } from "./kube/readiness.js";
 export { cidrContains, cidrsOverlap, firstAddressOf, ipv4Network, ipv4Text, ipv4Value, networkContains, type Ipv4Network } from "./util/ipv4.js";

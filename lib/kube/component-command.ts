@@ -4,6 +4,8 @@
  * each. kube-master's three programs and kube-node's two share this, so an extra flag is escaped,
  * checked and rendered the same way everywhere.
  */
+import type { Operation } from "../ops/operation.js";
+import { template } from "../ops/template.js";
 import { execStartLines, extraFlagProblem, renderFlags, type FlagTable } from "./flag-table.js";
 
 export interface FlagComponent<V, C> {
@@ -37,4 +39,13 @@ export function extraFlagProblems<V extends WithVersion, C>(components: readonly
       return problem ? [`${component.extraFlags}: ${problem}`] : [];
     }),
   );
+}
+
+/**
+ * A component's systemd unit, from its role's `templates/<name>.service.hbs`: the one place the
+ * Kubernetes roles write a unit file (path, mode); each template reads `exec_start` and what its
+ * role adds.
+ */
+export function componentUnit(args: { templates: string; name: string; vars: Record<string, unknown> }): Operation {
+  return template({ src: `${args.templates}/${args.name}.service.hbs`, dest: `/etc/systemd/system/${args.name}.service`, mode: "0644", vars: args.vars });
 }

@@ -6,7 +6,7 @@
  * of their own and elect leaders. They start after the apiserver answers; a change restarts the
  * masters one at a time, each healthy again before the next.
  */
-import { defineRole, file, kubeHas, type InventoryView, type Operation, flushHandlers, kubeObjects, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
+import { componentUnit, defineRole, file, kubeHas, type InventoryView, type Operation, flushHandlers, kubeObjects, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type VarsOf } from "easy-kube";
 import { installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, apiserverReadinessPath, httpsUrl, masterAddress, pkiDirOf } from "easy-kube/pki";
 import { proxyReturnSeconds } from "../apiserver-proxy/timing.ts";
@@ -109,13 +109,8 @@ export const kubeMasterRole = defineRole({
     },
     ...COMPONENTS.map((component) => ({
       name: `write the ${component.name} unit`,
-      action: ({ vars, host, inventory }: { vars: Vars; host: string; inventory: Parameters<typeof flagContext>[2] }) =>
-        template({
-          src: `${here}/templates/${component.name}.service.hbs`,
-          dest: `/etc/systemd/system/${component.name}.service`,
-          mode: "0644",
-          vars: { description: component.description, exec_start: componentExecStart(component, vars, flagContext(host, vars, inventory)) },
-        }),
+      action: ({ vars, host, inventory }: { vars: Vars; host: string; inventory: InventoryView }) =>
+        componentUnit({ templates: `${here}/templates`, name: component.name, vars: { description: component.description, exec_start: componentExecStart(component, vars, flagContext(host, vars, inventory)) } }),
       notify: [RESTART[component.name]],
     })),
     {

@@ -6,7 +6,7 @@
  * by the role, so a re-run does not bootstrap a joined node again. Then the node gets the
  * inventory's labels and taints, and kube-proxy runs in iptables (or ipvs) mode.
  */
-import { cidrContains, kubeHas, containerRuntime, containerRuntimeProblem, copy, registeredStat, stat, type Operation, defineRole, file, flushHandlers, line, onlyOnGroup, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, template, waitFor, type TaskContext, type VarsOf } from "easy-kube";
+import { cidrContains, kubeHas, containerRuntime, containerRuntimeProblem, copy, registeredStat, stat, type Operation, defineRole, file, flushHandlers, line, onlyOnGroup, knownKubeVersion, programVersionCheck, requireFiles, restartHandler, systemd, componentUnit, waitFor, type TaskContext, type VarsOf } from "easy-kube";
 import { bundleHasComponent, imagesFromBundle, installFromBundleTask } from "easy-kube/bundle";
 import { apiserverAccess, pkiDirOf, pkiFilesFor, type DistributedFile } from "easy-kube/pki";
 import { createHash } from "node:crypto";
@@ -62,12 +62,12 @@ function kubeletFiles(ctx: TaskContext<Vars>, phase: JoinPhase): Operation[] {
   const node = nodeContext(host, vars, inventory.groupNames(host), facts, isJoined(phase, results));
   return [
     ...(usesConfigFile(vars.kube_version) ? [copy({ content: renderKubeletConfig(vars, node), dest: nodeFiles(vars).kubeletConfig, mode: "0644" })] : []),
-    componentUnit(KUBELET, vars, node),
+    unitOf(KUBELET, vars, node),
   ];
 }
 
-function componentUnit(component: NodeComponent, vars: Vars, node: NodeContext): Operation {
-  return template({ src: `${here}/templates/${component.name}.service.hbs`, dest: `/etc/systemd/system/${component.name}.service`, mode: "0644", vars: unitTemplateVars(component, vars, node, kubeProxyKubeconfigSha256(vars)) });
+function unitOf(component: NodeComponent, vars: Vars, node: NodeContext): Operation {
+  return componentUnit({ templates: `${here}/templates`, name: component.name, vars: unitTemplateVars(component, vars, node, kubeProxyKubeconfigSha256(vars)) });
 }
 
 export const kubeNodeRole = defineRole({
@@ -157,7 +157,7 @@ export const kubeNodeRole = defineRole({
     },
     {
       name: "write kube-proxy's unit",
-      action: ({ vars, host, inventory, facts }) => componentUnit(KUBE_PROXY, vars, nodeContext(host, vars, inventory.groupNames(host), facts)),
+      action: ({ vars, host, inventory, facts }) => unitOf(KUBE_PROXY, vars, nodeContext(host, vars, inventory.groupNames(host), facts)),
       notify: [RESTART["kube-proxy"]],
     },
     {
