@@ -5,7 +5,8 @@
 # (an empty field is "-": read folds consecutive tabs)
 #   module  PATH  DIR  EDITS        copy the module (from the module cache) and apply `go mod edit` EDITS
 #   program NAME  MODULE  PACKAGE  CGO_STATIC(0|1)  TAGS(comma)  LDFLAGS
-#   pause   NAME  MODULE            the pause image's static C program from Kubernetes' build/pause
+#   pause   NAME  MODULE  VERSION   the pause image's static C program from Kubernetes' build/pause,
+#                                   versioned as upstream's Makefile does (v<TAG>-<the release>)
 # Usage: build-go-programs.sh PLAN WORK OUT
 # Environment: the Go toolchain first on PATH, GOMODCACHE, GOCACHE, GOARCH, and GOFLAGS=-mod=mod: the
 # checksums of the requirements an edit adds are fetched and verified against the checksum database
@@ -46,7 +47,9 @@ while IFS=$'\t' read -r kind name a b c d e; do
     pause)
       [ -e "$out/$name" ] && continue
       step "$name (static C program of build/pause, the pause image's entry point)"
-      gcc -Os -Wall -Werror -static -o "$out/.$name.tmp" "$(source_dir "$a")/build/pause/linux/pause.c"
+      tag=$(sed -n 's/^TAG ?= *//p' "$(source_dir "$a")/build/pause/Makefile")
+      [ -n "$tag" ] || { echo "build/pause/Makefile names no TAG" >&2; exit 1; }
+      gcc -Os -Wall -Werror -static -DVERSION="v$tag-$b" -o "$out/.$name.tmp" "$(source_dir "$a")/build/pause/linux/pause.c"
       mv "$out/.$name.tmp" "$out/$name"
       ;;
     *) echo "unknown plan line: $kind" >&2; exit 2 ;;

@@ -99,7 +99,8 @@ export function planLines(recipe: GoComponentRecipe, downloads: readonly Pick<Mo
     if (/\s/.test(Object.values(p.stamps ?? {}).join(""))) throw new EasyKubeError(`a version stamp of ${p.name} has white space`);
     lines.push(["program", p.name, p.module, p.package, p.cgoStatic ? "1" : "0", field((p.tags ?? []).join(",")), field(ldflags)].join("\t"));
   }
-  if (recipe.pauseFromTree) lines.push(["pause", "pause", downloads[0]!.Path].join("\t"));
+  // The module's version stands for upstream's `git describe` in the program's version string.
+  if (recipe.pauseFromTree) lines.push(["pause", "pause", downloads[0]!.Path, `v${version}`].join("\t"));
   return lines.join("\n") + "\n";
 }
 
