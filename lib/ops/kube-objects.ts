@@ -19,6 +19,7 @@ import { objectName, parseManifests, type KubeManifest } from "../kube/manifests
 import { applyObject, describeChange, objectDiff, planObject, type ObjectPlan } from "../kube/object-plan.js";
 import { readiness, WAITABLE_KINDS } from "../kube/readiness.js";
 import { waitUntilReady, type ReadinessTarget } from "../kube/wait-ready.js";
+import { applyPrune, planPrune, type PruneCandidate, type PruneSpec } from "../kube/prune.js";
 import { EasyKubeError } from "../errors.js";
 import type { Operation, Plan, Target } from "./operation.js";
 
@@ -52,6 +53,8 @@ export interface KubeObjectsArgs {
   readonly api: KubeApiAccess;
   /** Wait until Deployments are rolled out, DaemonSets' pods ready, Nodes Ready. */
   readonly wait?: boolean | KubeObjectsWait;
+  /** Delete the objects carrying the selector's label that the manifests no longer hold (lib/kube/prune.ts). */
+  readonly prune?: PruneSpec;
   /**
    * The API server (and the PKI) are made by earlier tasks of the same run: a dry run, which makes
    * nothing, reports every object as created instead of failing to reach the server.
@@ -72,10 +75,12 @@ export function kubeObjects(args: KubeObjectsArgs): Operation {
 async function planObjects(target: Target, args: KubeObjectsArgs, manifests: readonly KubeManifest[]): Promise<Plan> {
   let client: KubeApiClient | undefined;
   let plans: ObjectPlan[];
+  let pruning: PruneCandidate[] = [];
   try {
     client = new KubeApiClient(endpointFor(target, args.api));
     const reading = client;
     plans = await Promise.all(manifests.map((manifest) => planObject(reading, manifest)));
+    if (args.prune) pruning = await planPrune(reading, args.prune, new Set(plans.map((p) => p.name)));
   } catch (error) {
     client?.close();
     // A dry run makes neither the PKI nor the API server that a real run makes before this task.
@@ -89,7 +94,7 @@ async function planObjects(target: Target, args: KubeObjectsArgs, manifests: rea
   const waitFor = async () => {
     if (wait) await waitUntilReady(client, plans.filter((p) => WAITABLE_KINDS.has(p.manifest.object.kind)).map(readinessTarget), wait.timeoutMs, wait.intervalMs);
   };
-  if (changing.length === 0) {
+  if (changing.length === 0 && pruning.length === 0) {
     // Nothing to change, but an object may still be rolling out (a run that timed out before).
     try {
       const unready = plans.some((p) => readiness(p.live)?.ready === false);
@@ -100,11 +105,13 @@ async function planObjects(target: Target, args: KubeObjectsArgs, manifests: rea
     return { changes: [] };
   }
   return {
-    changes: changing.map(describeChange),
+    changes: [...changing.map(describeChange), ...pruning.map((p) => `delete ${p.name} (no longer in ${args.source ?? "the manifests"})`)],
     diffs: target.diff ? changing.map(objectDiff) : [],
     async apply() {
       try {
         for (const plan of changing) await applyObject(client, plan);
+        // After the new objects are in place: a renamed Service or Deployment takes over first.
+        await applyPrune(client, pruning);
         await waitFor();
       } finally {
         client.close();

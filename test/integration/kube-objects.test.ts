@@ -183,6 +183,25 @@ data:
     await expect(converge({ manifests: [misplaced], source: "role.yaml" }, api)).rejects.toThrow("role.yaml: ClusterRole/x (rbac.authorization.k8s.io/v1): ClusterRole is not namespaced; remove metadata.namespace (ek-test)");
   });
 
+  it("prunes the labelled objects the manifests dropped, and nothing else: not unlabelled ones, not kinds outside the list", async () => {
+    const label = { "easy-kube.io/addon": "ek-prune" };
+    const config = (name: string, labels: Record<string, string> = label) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ek-test", labels }, data: { n: name } });
+    const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "ek-prune-reader", labels: label }, rules: [] };
+    const prune = { selector: "easy-kube.io/addon=ek-prune", kinds: [{ apiVersion: "v1", kind: "ConfigMap" }, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole" }, { apiVersion: "example.com/v9", kind: "Gone" }] };
+    await converge({ manifests: [config("keep"), config("drop"), config("other", {}), role] }, api);
+    // Labelled like the set, but a kind the spec does not list: never a candidate.
+    await converge({ manifests: [{ apiVersion: "v1", kind: "Secret", metadata: { name: "ek-prune-secret", namespace: "ek-test", labels: label } }] }, api);
+    const dropped = await converge({ manifests: [config("keep")], prune, source: "addon ek-prune" }, api, { check: true });
+    expect(dropped.changes).toEqual(["delete ConfigMap ek-test/drop (no longer in addon ek-prune)", "delete ClusterRole/ek-prune-reader (no longer in addon ek-prune)"]);
+    expect(kubectlGet("configmap", "drop", "-n", "ek-test", "-o", "name").trim()).toBe("configmap/drop"); // the dry run deleted nothing
+    await converge({ manifests: [config("keep")], prune }, api);
+    expect(kubectlGet("configmaps", "-n", "ek-test", "-o", "name").split("\n").filter((n) => n.includes("keep") || n.includes("drop") || n.includes("other")).sort()).toEqual(["configmap/keep", "configmap/other"]);
+    expect(kubectlGet("secret", "ek-prune-secret", "-n", "ek-test", "-o", "name").trim()).toBe("secret/ek-prune-secret");
+    expect((await converge({ manifests: [config("keep")], prune }, api)).changes).toEqual([]);
+    // Turned off: nothing left of the set.
+    expect((await converge({ manifests: [], prune }, api)).changes).toEqual(["delete ConfigMap ek-test/keep (no longer in the manifests)"]);
+  });
+
   describe("through a forwarded channel of the SSH connection", () => {
     let ssh: SshConnection;
     let channels = 0;
