@@ -5,4 +5,4 @@ export { bundledFiles, readBundleLock, componentFolder, LOCK_FILE, type BundleLo
 export { fillBundle, type BundleRequest, type FillReport } from "./fill-bundle.js";
 export { planBundle, bundleDirFor, type PlannedComponent } from "./bundle-plan.js";
 export { installFromBundle, installFromBundleTask, imagesFromBundle, bundledImages, bundleHasComponent, type InstallTaskArgs } from "./install-from-bundle.js";
-export { bundleImages, pauseImage, dockerTag, BUSYBOX_IMAGE, type BundleImage } from "./images/bundle-images.js";
+export { bundleImages, corednsFor, pauseImage, dockerTag, BUSYBOX_IMAGE, type BundleImage } from "./images/bundle-images.js";

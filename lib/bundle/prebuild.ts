@@ -7,7 +7,7 @@
 import { componentSource, VERSION_VARIABLE, type Arch, type BundleSource, type ComponentName } from "./bundle-vars.js";
 import { buildFromGoModules } from "./go-source/go-module-build.js";
 import { kubernetesFromDebianSource } from "./kubernetes-source/kubernetes-build.js";
-import { pauseBuild } from "./images/debian-images.js";
+import { imageBuilds } from "./images/debian-images.js";
 import { componentManifest } from "./manifest.js";
 
 export interface PrebuildVars {
@@ -22,7 +22,7 @@ export async function prebuildComponent(component: ComponentName, vars: Prebuild
   const source = componentSource(component, vars);
   const version = String(vars[VERSION_VARIABLE[component]]).replace(/^v/, "");
   const arch = vars.bundle_arch;
-  if (component === "images") return source === "go" || source === "debian" ? (await pauseBuild(source, version, arch, log)).origin : undefined;
+  if (component === "images") return source === "go" || source === "debian" ? imageBuilds(source, version, arch, log) : undefined;
   const origin = componentManifest(component, version, arch, source).origin;
   if (origin.kind === "go-build") return (await buildFromGoModules({ component, version, arch, recipe: origin.recipe }, log)).origin;
   if (origin.kind === "source-build") return (await kubernetesFromDebianSource(version, arch, origin.programs, log)).origin;

@@ -105,6 +105,16 @@ export function crictlRecipe(input: StampInput): GoComponentRecipe {
   };
 }
 
+/** CoreDNS, the cluster DNS add-on's server, built as its Makefile does (CGO off, the commit stamped). */
+export function corednsRecipe(_input: StampInput): GoComponentRecipe {
+  return {
+    // A module zip carries no commit: "archive", as the Kubernetes programs say for their tree state.
+    programs: [{ name: "coredns", module: "github.com/coredns/coredns", package: ".", stamps: { "github.com/coredns/coredns/coremain.GitCommit": "archive" } }],
+    replacedVersion: sameVersion,
+    debianBuildPackages: [],
+  };
+}
+
 /** The CNI plugins the network roles use (the same set as the archive and Debian sources). */
 export const CNI_PLUGINS: Readonly<Record<string, string>> = {
   bridge: "./plugins/main/bridge",

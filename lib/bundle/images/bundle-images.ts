@@ -29,10 +29,25 @@ export function pauseImage(kubeVersion: string, arch: Arch): string {
 
 export const BUSYBOX_IMAGE = "docker.io/library/busybox:1.35";
 
+/**
+ * CoreDNS as kubeadm pairs it with each release (cmd/kubeadm/app/constants: CoreDNSVersion),
+ * checked in the releases' own trees; a release not listed has no CoreDNS in the bundle yet.
+ */
+const COREDNS_FOR_KUBERNETES: Readonly<Record<string, { readonly version: string; readonly reference: string }>> = {
+  "1.37": { version: "1.14.6", reference: "registry.k8s.io/coredns/coredns:v1.14.6" },
+};
+
+/** The CoreDNS paired with a Kubernetes release, if the bundle knows one. */
+export function corednsFor(kubeVersion: string): { readonly version: string; readonly reference: string } | undefined {
+  return COREDNS_FOR_KUBERNETES[kubeVersion.replace(/^v/, "").split(".").slice(0, 2).join(".")];
+}
+
 export function bundleImages(kubeVersion: string, arch: Arch): BundleImage[] {
+  const coredns = corednsFor(kubeVersion);
   return [
     { file: "pause.tar", reference: pauseImage(kubeVersion, arch) },
     { file: "busybox.tar", reference: BUSYBOX_IMAGE },
+    ...(coredns ? [{ file: "coredns.tar", reference: coredns.reference }] : []),
   ];
 }
 

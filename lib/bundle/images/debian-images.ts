@@ -13,8 +13,8 @@ import type { Arch, BundleSource } from "../bundle-vars.js";
 import type { BundleRequest } from "../fill-bundle.js";
 import { kubernetesFromDebianSource } from "../kubernetes-source/kubernetes-build.js";
 import { buildFromGoModules } from "../go-source/go-module-build.js";
-import { kubernetesRecipe } from "../go-source/go-recipes.js";
-import { dockerTag, type BundleImage } from "./bundle-images.js";
+import { corednsRecipe, kubernetesRecipe } from "../go-source/go-recipes.js";
+import { corednsFor, dockerTag, type BundleImage } from "./bundle-images.js";
 import { layerTarOf, writeDockerArchive } from "./docker-archive.js";
 
 /** A fixed time, so the same programs give the same archive (and image ID). */
@@ -31,6 +31,20 @@ const BUSYBOX_APPLETS = [
 /** The build that holds `pause`: the Kubernetes module's (source go) or Debian's source package's (source debian). */
 export function pauseBuild(source: BundleSource, version: string, arch: Arch, log: (line: string) => void): Promise<{ origin: string; paths: Record<string, string> }> {
   return source === "go" ? buildFromGoModules({ component: "kubernetes", version, arch, recipe: kubernetesRecipe }, log) : kubernetesFromDebianSource(version, arch, ["pause"], log);
+}
+
+/** CoreDNS for the release's image, from its Go module (no Debian package carries it), whichever source the rest comes from. */
+export function corednsBuild(kubeVersion: string, arch: Arch, log: (line: string) => void): Promise<{ origin: string; paths: Record<string, string> }> {
+  const coredns = corednsFor(kubeVersion);
+  if (!coredns) throw new EasyKubeError(`the bundle knows no CoreDNS for Kubernetes ${kubeVersion}`);
+  return buildFromGoModules({ component: "coredns", version: coredns.version, arch, recipe: corednsRecipe }, log);
+}
+
+/** Every build the images of a release take from source (ahead of `easy-kube bundle`: prebuild.ts). */
+export async function imageBuilds(source: BundleSource, kubeVersion: string, arch: Arch, log: (line: string) => void): Promise<string> {
+  const origins = [(await pauseBuild(source, kubeVersion, arch, log)).origin];
+  if (corednsFor(kubeVersion)) origins.push((await corednsBuild(kubeVersion, arch, log)).origin);
+  return origins.join("; ");
 }
 
 export async function builtImage(image: BundleImage, request: BundleRequest, work: string, log: (line: string) => void): Promise<{ path: string; origin: string }> {
@@ -51,6 +65,13 @@ export async function builtImage(image: BundleImage, request: BundleRequest, wor
     busyboxTree(unpacked.paths["busybox"]!, rootfs);
     origin = `busybox from ${unpacked.origin}`;
     config = { Cmd: ["sh"], Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] };
+  } else if (image.file === "coredns.tar") {
+    const build = await corednsBuild(request.version, request.arch, log);
+    copyFileSync(build.paths["coredns"]!, join(rootfs, "coredns"));
+    chmodSync(join(rootfs, "coredns"), 0o755);
+    origin = `coredns from ${build.origin}`;
+    // Not root: the Deployment listens on 8053 and the Service maps 53 to it, so no capability is needed.
+    config = { Entrypoint: ["/coredns"], User: "65532:65532" };
   } else {
     throw new EasyKubeError(`bundle_source ${request.source} cannot build the image ${image.reference} (${image.file}): fill the images component from a registry (bundle_source official or mirror)`);
   }
