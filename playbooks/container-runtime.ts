@@ -10,12 +10,14 @@ import { containerdRole } from "../roles/containerd/index.ts";
 import { dockerRole } from "../roles/docker-ce/index.ts";
 
 type RuntimeVars = { container_runtime: string; kube_version: string };
-const runs = (runtime: string) => (vars: Record<string, unknown>) => containerRuntime(vars as RuntimeVars) === runtime;
+/** What chooses a node's runtime, with its defaults. */
+const RUNTIME_VARS = { container_runtime: containerRuntimeVar, kube_version: bundleVars.kube_version };
+const runs = (runtime: string, role: Parameters<typeof roleForHostsWhere>[2]) => roleForHostsWhere(RUNTIME_VARS, (vars) => containerRuntime(vars) === runtime, role);
 
 /** Refuses, before any connection, a runtime the nodes' kubelet cannot use. */
 const runtimeChoice = defineRole({
   name: "container-runtime",
-  schema: { container_runtime: containerRuntimeVar, kube_version: bundleVars.kube_version },
+  schema: RUNTIME_VARS,
   tasks: [],
   checks: [({ hosts, vars }) => [...new Set(hosts.flatMap((h) => containerRuntimeProblem(vars(h) as RuntimeVars) ?? []))]],
 });
@@ -28,7 +30,7 @@ export const containerRuntimePlaybook = definePlaybook({
       hosts: "kube_node",
       become: true,
       tags: ["container-runtime"],
-      roles: [runtimeChoice, roleForHostsWhere(runs("docker"), dockerRole), roleForHostsWhere(runs("containerd"), containerdRole)],
+      roles: [runtimeChoice, runs("docker", dockerRole), runs("containerd", containerdRole)],
     },
   ],
 });

@@ -18,7 +18,7 @@ const NETWORK_ROLES: Partial<Record<NetworkPlugin, Role<any>>> = { "host-routes"
 
 /** The role, for the hosts whose kube_network_plugin is `plugin` only. */
 function forPlugin(plugin: NetworkPlugin, role: Role<any>): Role<any> {
-  return roleForHostsWhere((vars) => vars["kube_network_plugin"] === plugin, role);
+  return roleForHostsWhere({ kube_network_plugin: kubeMasterDefaults.kube_network_plugin }, (vars) => vars.kube_network_plugin === plugin, role);
 }
 
 /** Refuses, before any connection, a network whose role is not built yet. */

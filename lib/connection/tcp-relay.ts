@@ -14,13 +14,13 @@ import { shellQuote } from "./quote.js";
 const CONNECTED = "easy-kube-relay-connected";
 
 /**
- * The writer (control machine to service) runs in the background on a copy of stdin (bash gives a
- * background job /dev/null otherwise); the reader is the foreground, so when the service closes
- * its side the script ends and the control machine sees the stream end. When the control machine
- * closes the channel, the writer sees end of input, and the reader ends with the connection.
+ * Both directions run in the background (the writer on a copy of stdin: bash gives a background job
+ * /dev/null otherwise), and whichever ends first ends the other and the script: when the service
+ * closes, the control machine sees the stream end; when the control machine closes the channel, the
+ * connection to the service is closed with the script (no process or connection left behind).
  */
 export function relayCommand(host: string, port: number): string {
-  const script = `exec 3<>"/dev/tcp/$0/$1" || exit 1; exec 4<&0; printf '%s\\n' ${CONNECTED} >&2; cat <&4 >&3 & w=$!; cat <&3; kill "$w" 2>/dev/null`;
+  const script = `exec 3<>"/dev/tcp/$0/$1" || exit 1; exec 4<&0; printf '%s\\n' ${CONNECTED} >&2; cat <&4 >&3 & w=$!; cat <&3 & r=$!; wait -n; kill "$w" "$r" 2>/dev/null; exit 0`;
   return `exec bash -c ${shellQuote(script)} ${shellQuote(host)} ${shellQuote(String(port))}`;
 }
 

@@ -26,13 +26,18 @@ interface ServerApis {
 
 const servers = new Map<string, Promise<ServerApis>>();
 
+/** The server serves no such apiVersion, or no such kind in it. */
+export class ApiNotServed extends EasyKubeError {
+  override readonly name = "ApiNotServed";
+}
+
 /** The resource for a kind at an apiVersion; `what` names the object in the error. */
 export async function discoverResource(client: KubeApiClient, apiVersion: string, kind: string, what: string): Promise<ApiResource> {
   const apis = await serverApis(client);
   if (!apis.groupVersions.has(apiVersion)) {
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
     const sameGroup = [...apis.groupVersions].filter((gv) => (gv.includes("/") ? gv.split("/")[0] : "") === group);
-    throw new EasyKubeError(
+    throw new ApiNotServed(
       `${what}: the API server (Kubernetes ${apis.version}) does not serve apiVersion ${apiVersion}` +
         (sameGroup.length > 0 ? `; it serves ${sameGroup.join(", ")}` : group ? `; it serves no version of the group ${group}` : ""),
     );
@@ -44,7 +49,7 @@ export async function discoverResource(client: KubeApiClient, apiVersion: string
     apis.resources.set(apiVersion, resources);
   }
   const resource = (await resources).find((r) => r.kind === kind);
-  if (!resource) throw new EasyKubeError(`${what}: the API server (Kubernetes ${apis.version}) serves ${apiVersion} but no kind ${kind} in it`);
+  if (!resource) throw new ApiNotServed(`${what}: the API server (Kubernetes ${apis.version}) serves ${apiVersion} but no kind ${kind} in it`);
   return resource;
 }
 

@@ -1,6 +1,7 @@
 /**
  * stat: reads what is at a path for a later task's `register` (Ansible's stat module, without
- * checksums): `data.exists` and `data.type`. It changes nothing, and check mode reads the same.
+ * checksums): `data.type` (a link is "link") and `data.exists`, which follows links as Ansible's
+ * does by default: a dangling link does not exist. It changes nothing, and check mode reads the same.
  */
 import { shellQuote } from "../connection/quote.js";
 import { OperationFailed, type Operation } from "./operation.js";
@@ -17,10 +18,10 @@ export function stat(path: string): Operation {
   return {
     title: `stat ${path}`,
     async plan(target) {
-      const result = await target.connection.run(`if [ -L ${p} ]; then echo link; elif [ -d ${p} ]; then echo directory; elif [ -f ${p} ]; then echo file; elif [ -e ${p} ]; then echo other; else echo absent; fi`);
-      const type = result.stdout.trim() as PathType;
+      const result = await target.connection.run(`if [ -L ${p} ]; then echo link; elif [ -d ${p} ]; then echo directory; elif [ -f ${p} ]; then echo file; elif [ -e ${p} ]; then echo other; else echo absent; fi; if [ -e ${p} ]; then echo yes; else echo no; fi`);
+      const [type, exists] = result.stdout.trim().split("\n") as [PathType, string];
       if (result.code !== 0 || !["absent", "file", "directory", "link", "other"].includes(type)) throw new OperationFailed(`cannot read ${path}: ${result.stderr.trim() || `exit code ${result.code}`}`);
-      const data: StatData = { exists: type !== "absent", type };
+      const data: StatData = { exists: exists === "yes", type };
       return { changes: [], data: { ...data } };
     },
   };

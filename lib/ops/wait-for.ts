@@ -28,6 +28,10 @@ export interface WaitForArgs {
 }
 
 export function waitFor(args: WaitForArgs): Operation {
+  for (const [name, value] of [["timeoutSeconds", args.timeoutSeconds], ["intervalSeconds", args.intervalSeconds], ["readyForSeconds", args.readyForSeconds]] as const) {
+    // They go into the shell's arithmetic: a fraction would break its tests and the loop would never end.
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw new EasyKubeError(`waitFor: ${name} must be a whole number of seconds, got ${value}`);
+  }
   const probe = probeCommand(args);
   const what = args.url ?? args.command ?? `${args.host ?? "127.0.0.1"}:${args.port}`;
   return {

@@ -18,14 +18,17 @@ export class Semaphore {
 
   /** A turn held until the returned function is called (once; later calls do nothing): for a resource that outlives one call. */
   async acquire(): Promise<() => void> {
+    // A released turn passes straight to the first waiter (the count stays), so a caller arriving
+    // in the same tick cannot take it as well.
     if (this.active >= this.limit) await new Promise<void>((wake) => this.waiting.push(wake));
-    this.active++;
+    else this.active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     };
   }
 }

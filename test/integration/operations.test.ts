@@ -41,7 +41,7 @@ describe("files", () => {
     expect(existsSync(link)).toBe(false);
   });
 
-  it("stat: what is at a path, for register; a path with a space and a dangling link are read as they are", async () => {
+  it("stat: what is at a path, for register; a path with a space, links followed for exists", async () => {
     const target = liveTarget(ssh);
     const read = async (path: string) => (await ops.stat(path).plan(target)).data;
     const spaced = join(dir, "kubelet client.pem");
@@ -49,7 +49,10 @@ describe("files", () => {
     execFileSync("ln", ["-s", join(dir, "nowhere"), join(dir, "dangling")]);
     expect(await read(spaced)).toEqual({ exists: true, type: "file" });
     expect(await read(dir)).toEqual({ exists: true, type: "directory" });
-    expect(await read(join(dir, "dangling"))).toEqual({ exists: true, type: "link" });
+    // A dangling link is there, but what it names is not (kubelet's kubelet-client-current.pem is a link).
+    expect(await read(join(dir, "dangling"))).toEqual({ exists: false, type: "link" });
+    execFileSync("ln", ["-s", spaced, join(dir, "current")]);
+    expect(await read(join(dir, "current"))).toEqual({ exists: true, type: "link" });
     expect(await read(join(dir, "not there"))).toEqual({ exists: false, type: "absent" });
     expect((await ops.stat(spaced).plan(target)).changes).toEqual([]);
   });

@@ -87,11 +87,18 @@ describe("where sshd forbids forwarding (AllowTcpForwarding no, as CIS-hardened 
   });
 
   it("relays the stream through bash on the host: bytes both ways, the end seen when the service closes", async () => {
-    const echo = createServer((socket) => socket.once("data", (chunk) => socket.end(`echo: ${chunk.toString()}`)));
+    // Answers after a moment, so streams overlap; counts how many are open at once.
+    let open = 0;
+    let peak = 0;
+    const echo = createServer((socket) => {
+      peak = Math.max(peak, ++open);
+      socket.on("close", () => open--);
+      socket.once("data", (chunk) => setTimeout(() => socket.end(`echo: ${chunk.toString()}`), 1000));
+    });
     await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
     try {
       const port = (echo.address() as AddressInfo).port;
-      // More at once than a host's relay channels: the later ones wait for a channel to close.
+      // More at once than a host's relay channels (3): the later ones wait for a channel to close.
       const answers = await Promise.all(
         [0, 1, 2, 3, 4].map(async (n) => {
           const stream = await ssh.forwardTcp("127.0.0.1", port);
@@ -105,8 +112,29 @@ describe("where sshd forbids forwarding (AllowTcpForwarding no, as CIS-hardened 
         }),
       );
       expect(answers).toEqual([0, 1, 2, 3, 4].map((n) => `echo: ping ${n}`));
+      // Never more than the host's relay channels at once (and they did overlap).
+      expect(peak).toBeLessThanOrEqual(3);
+      expect(peak).toBeGreaterThan(1);
     } finally {
       echo.close();
+    }
+  });
+
+  it("closes the service's connection and leaves no process when the control machine closes first", async () => {
+    let closedByRelay: () => void = () => {};
+    const serviceSawClose = new Promise<void>((resolve) => (closedByRelay = resolve));
+    // A service that never closes on its own.
+    const quiet = createServer((socket) => socket.resume().on("close", () => closedByRelay()));
+    await new Promise<void>((resolve) => quiet.listen(0, "127.0.0.1", resolve));
+    try {
+      const stream = await ssh.forwardTcp("127.0.0.1", (quiet.address() as AddressInfo).port);
+      stream.write("hello");
+      stream.end();
+      await serviceSawClose;
+      const relays = await ssh.run("pgrep -f easy-kube-relay-connected || true");
+      expect(relays.stdout.trim()).toBe("");
+    } finally {
+      quiet.close();
     }
   });
 
