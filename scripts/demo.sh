@@ -3,8 +3,8 @@
 # current release built from their Go modules: minutes the first time, cached after), boots three
 # lab machines that can run containers and kubelet, fills the binary bundle (inventory/lab's profile:
 # Kubernetes 1.37 on containerd), runs playbooks/site.ts on them (twice: the second run must report
-# changed=0), and shows the cluster: its components, its nodes and a pod running from the bundled
-# busybox image. inventory/lab-docker holds the 1.20.2-on-Docker profile (see README).
+# changed=0), and shows the cluster: its components, its nodes, a pod running from the bundled
+# busybox image, and that pod asking the cluster DNS (CoreDNS) for the kubernetes Service. inventory/lab-docker holds the 1.20.2-on-Docker profile (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -24,4 +24,7 @@ echo "== the cluster, from this machine: ${kubectl[*]} =="
 "${kubectl[@]}" -n default wait --for=condition=Ready pod/demo --timeout=120s
 "${kubectl[@]}" -n default get pod demo -o wide
 "${kubectl[@]}" -n default logs demo
+echo "== the cluster DNS, asked from the pod =="
+"${kubectl[@]}" -n kube-system get deployment coredns
+"${kubectl[@]}" -n default exec demo -- nslookup -type=a kubernetes.default.svc.cluster.local
 echo "The lab keeps running: 'npx easy-kube lab status', 'npx easy-kube lab down' to remove it."

@@ -4,9 +4,8 @@
  * carries, among the kinds the set may ever hold, so nothing else in the cluster is touched: an
  * object without the label, or of a kind not listed, is never a candidate.
  */
-import { EasyKubeError } from "../errors.js";
 import { apiError, type KubeApiClient } from "./api-client.js";
-import { discoverResource, resourcePath, type ApiResource } from "./discovery.js";
+import { ApiNotServed, discoverResource, resourcePath, type ApiResource } from "./discovery.js";
 import { objectName } from "./manifests.js";
 
 export interface PruneSpec {
@@ -32,7 +31,7 @@ export async function planPrune(client: KubeApiClient, spec: PruneSpec, keep: Re
       resource = await discoverResource(client, apiVersion, kind, `pruning ${kind} (${apiVersion})`);
     } catch (error) {
       // Not served by this server: it holds no such objects.
-      if (error instanceof EasyKubeError && /does not serve|no kind/.test(error.message)) continue;
+      if (error instanceof ApiNotServed) continue;
       throw error;
     }
     // The collection across namespaces: /apis/<group>/<version>/<resource>?labelSelector=...

@@ -73,6 +73,12 @@ export const KUBE_VERSION_FACTS = {
   kubeletConfigFile: { since: "1.10" },
   /** kube-proxy's ipvs mode is generally available (1.11). */
   kubeProxyIpvs: { since: "1.11" },
+  /** discovery.k8s.io/v1 EndpointSlices (1.21), which CoreDNS from 1.9 watches instead of Endpoints. */
+  endpointSlicesV1: { since: "1.21" },
+  /** policy/v1 PodDisruptionBudgets (1.21); policy/v1beta1 before. */
+  podDisruptionBudgetV1: { since: "1.21" },
+  /** securityContext.seccompProfile (1.19, GA); an annotation before. */
+  seccompProfileField: { since: "1.19" },
   /** kubelet's CNI library speaks spec 0.4.0 (1.16, libcni v0.7.1); 0.3.1 before. */
   kubeletCniSpec040: { since: "1.16" },
 } as const satisfies Record<string, VersionRange>;

@@ -12,6 +12,7 @@ export { hostname } from "./hostname.js";
 export { installBinary, type InstallBinaryArgs } from "./install-binary.js";
 export { kernelModule, type KernelModuleArgs } from "./kernel-module.js";
 export { kubeObjects, type KubeApiAccess, type KubeObjectsArgs, type KubeObjectsWait } from "./kube-objects.js";
+export { addonObjects, ADDON_LABEL, type AddonObjectsArgs } from "./addon-objects.js";
 export { line, type LineArgs } from "./line.js";
 export { packages, type PackagesArgs } from "./packages.js";
 export { requireFiles } from "./require-files.js";

@@ -53,6 +53,8 @@ export interface KubeObjectsArgs {
   readonly api: KubeApiAccess;
   /** Wait until Deployments are rolled out, DaemonSets' pods ready, Nodes Ready. */
   readonly wait?: boolean | KubeObjectsWait;
+  /** Labels added to every object's metadata (an add-on's, which pruning selects by). */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Delete the objects carrying the selector's label that the manifests no longer hold (lib/kube/prune.ts). */
   readonly prune?: PruneSpec;
   /**
@@ -64,7 +66,7 @@ export interface KubeObjectsArgs {
 
 export function kubeObjects(args: KubeObjectsArgs): Operation {
   const source = args.source ?? "manifest";
-  const manifests = parseManifests(args.manifests, source);
+  const manifests = parseManifests(args.manifests, source).map((m) => (args.labels ? withLabels(m, args.labels) : m));
   const names = manifests.map((m) => objectName(m.object, m.object.metadata.namespace));
   return {
     title: `kubernetes objects ${names.length === 1 ? names[0] : `from ${source} (${names.length})`}`,
@@ -127,6 +129,11 @@ function endpointFor(target: Target, api: KubeApiAccess): KubeEndpoint {
   const credentials = api.credentials ?? (api.pkiDir !== undefined ? adminCredentials(api.pkiDir) : kubeconfigAccess(api.kubeconfig!).credentials);
   if (api.server !== undefined) return directEndpoint(api.server, credentials);
   return tunnelEndpoint(target.connection, api.port ?? 6443, credentials);
+}
+
+function withLabels(manifest: KubeManifest, labels: Readonly<Record<string, string>>): KubeManifest {
+  const { object } = manifest;
+  return { ...manifest, object: { ...object, metadata: { ...object.metadata, labels: { ...(object.metadata.labels as Record<string, string> | undefined), ...labels } } } };
 }
 
 function readinessTarget(plan: ObjectPlan): ReadinessTarget {

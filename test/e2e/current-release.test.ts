@@ -11,6 +11,9 @@
  * - pods on every node from the bundled image: logs, exec, pod to pod across nodes, a ClusterIP
  *   Service from a pod and from a node, a pod reaching itself through its Service, a NodePort from
  *   the control machine, the pods' resolv.conf;
+ * - the cluster DNS: Service names (the namespace's search path too), a pod's own A record and none
+ *   for an address no pod has; CoreDNS not root, its account read-only; dns_mode none removes
+ *   every object of the add-on, and a run with CoreDNS again brings it back;
  * - a containerd restart leaves the pods running;
  * - a re-run reports changed=0, and --check on the cluster changes nothing.
  */
@@ -24,6 +27,7 @@ import { parse } from "yaml";
 
 import { labConfig } from "../../lib/lab/lab-config.js";
 import type { LabUpResult } from "../../lib/lab/lab.js";
+import { dnsPlaybook } from "../../playbooks/dns.js";
 import { sitePlaybook } from "../../playbooks/site.js";
 import { askHostname, deployWeb, kubectlFor, rogueRequest, type WebPod } from "../helpers/cluster.js";
 import { checkChangesNothing, clusterLab } from "../helpers/cluster-lab.js";
@@ -55,7 +59,7 @@ describe(`the current release (Kubernetes ${versions.kube_version} on containerd
   it("--check on fresh machines changes nothing", () => checkChangesNothing(lab.inventoryFile, probeAll), 300_000);
 
   it("brings up the control plane, then joins every node; forged requests stay pending", async () => {
-    const masters = await runCollecting(sitePlaybook, lab.inventoryFile, { tags: { only: ["all"], skip: ["kube-node", "network"] } });
+    const masters = await runCollecting(sitePlaybook, lab.inventoryFile, { tags: { only: ["all"], skip: ["kube-node", "network", "coredns"] } });
     expect(masters.exitCode, JSON.stringify(masters.results.filter((r) => r.status === "failed"))).toBe(0);
     expect(await kubectl("get", "--raw", "/readyz")).toBe("ok");
     const cs = await kubectl("get", "componentstatuses", "--no-headers");
@@ -132,6 +136,35 @@ describe(`the current release (Kubernetes ${versions.kube_version} on containerd
     expect(audit.filter((e) => e.objectRef?.resource === "events" || /^\/(healthz|readyz|livez)/.test(e.requestURI))).toEqual([]);
     expect(audit.filter((e) => e.objectRef?.resource === "secrets" && e.level !== "Metadata")).toEqual([]);
     expect(await inPod("cat /etc/resolv.conf")).toMatch(/^search ek-proof\.svc\.cluster\.local svc\.cluster\.local cluster\.local\nnameserver 10\.254\.0\.2\n/);
+  }, 600_000);
+
+  it("serves the cluster DNS (CoreDNS from the bundle): Services, pods, nothing for an address no pod has; removed with dns_mode none and back", async () => {
+    const [web] = (await kubectl("-n", "ek-proof", "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name} {.items[0].status.podIP}")).trim().split(" ") as [string, string];
+    const lookup = (name: string) => kubectl("-n", "ek-proof", "exec", web, "--", "nslookup", "-type=a", name).catch((error: { stdout?: string }) => `failed: ${error.stdout ?? ""}`);
+    const webIp = (await kubectl("-n", "ek-proof", "get", "service", "web", "-o", "jsonpath={.spec.clusterIP}")).trim();
+    expect(await lookup("kubernetes.default.svc.cluster.local")).toMatch(/Address: 10\.254\.0\.1$/m);
+    // The search path of the pod's namespace: a bare Service name.
+    expect(await lookup("web")).toMatch(new RegExp(`Address: ${webIp.replace(/\./g, "\\.")}$`, "m"));
+    // A pod's own A record (pods verified), and none for an address that is no pod of the namespace.
+    const podIp = (await kubectl("-n", "ek-proof", "get", "pod", web, "-o", "jsonpath={.status.podIP}")).trim();
+    expect(await lookup(`${podIp.replace(/\./g, "-")}.ek-proof.pod.cluster.local`)).toMatch(new RegExp(`Address: ${podIp.replace(/\./g, "\\.")}$`, "m"));
+    expect(await lookup("10-99-99-99.ek-proof.pod.cluster.local")).toMatch(/can't find 10-99-99-99\.ek-proof\.pod\.cluster\.local: NXDOMAIN/);
+    // Not root, and its account may only read what it serves.
+    const users = await Promise.all(names().map((n) => sh(n, "ps -o uid= -C coredns || true")));
+    expect(users.join("\n").trim().split(/\s+/).filter(Boolean).sort()).toEqual(["65532", "65532"]);
+    const canI = async (verb: string, resource: string) => (await kubectl("auth", "can-i", verb, resource, "--as=system:serviceaccount:kube-system:coredns").catch((e: { stdout?: string }) => e.stdout ?? "")).trim();
+    expect(await canI("watch", "endpointslices.discovery.k8s.io")).toBe("yes");
+    expect(await canI("get", "secrets")).toBe("no");
+    expect(await canI("create", "pods")).toBe("no");
+
+    // Turned off: every object of the add-on removed; turned on again: serving again.
+    const off = await runCollecting(dnsPlaybook, lab.inventoryFile, { extraVars: { dns_mode: "none" } });
+    expect(off.exitCode, JSON.stringify(off.results.filter((r) => r.status === "failed"))).toBe(0);
+    expect((await kubectl("get", "deployments,services,configmaps,serviceaccounts,clusterroles,clusterrolebindings,poddisruptionbudgets", "-A", "-l", "easy-kube.io/addon=coredns", "-o", "name")).trim()).toBe("");
+    const on = await runCollecting(dnsPlaybook, lab.inventoryFile);
+    expect(on.exitCode, JSON.stringify(on.results.filter((r) => r.status === "failed"))).toBe(0);
+    expect(await lookup("kubernetes.default.svc.cluster.local")).toMatch(/Address: 10\.254\.0\.1$/m);
+    expect(await lookup("web")).toMatch(new RegExp(`Address: ${webIp.replace(/\./g, "\\.")}$`, "m"));
   }, 600_000);
 
   it("a containerd restart leaves the pods running", async () => {
