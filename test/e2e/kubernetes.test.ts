@@ -151,7 +151,7 @@ describe("the guide's cluster with Kubernetes 1.20.2 on lab machines", () => {
 
   it("a changed kubelet setting restarts the nodes one at a time", async () => {
     const changed = await runCollecting(sitePlaybook, lab.inventoryFile, { extraVars: { kubelet_max_pods: 100 }, tags: { only: ["kube-node"], skip: [] } });
-    expect(statuses(changed.results, "write the kubelet configuration file")).toEqual(names().map((n) => `${n}:changed`));
+    expect(statuses(changed.results, "write kubelet's configuration and unit")).toEqual(names().map((n) => `${n}:changed`));
     const times = await Promise.all(
       names().map(async (n) => {
         const out = (await machines.connect(n).run("systemctl show kubelet -p ExecMainStartTimestampMonotonic -p ActiveEnterTimestampMonotonic --value")).stdout.trim().split("\n").map(Number);

@@ -159,10 +159,11 @@ describe("certificates on the machines", () => {
     expect(first.exitCode).toBe(0);
     const listing = async (host: string) =>
       (await connect(host).run("cd /etc/kubernetes && find . -type f -printf '%P %m %u\\n' | sort; ls /root/.kube 2>/dev/null || true")).stdout;
-    // The e2e inventory: e2e-1 is etcd, master and node; e2e-2 and e2e-3 are etcd and node.
+    // The e2e inventory: e2e-1 is etcd, master and node; e2e-2 and e2e-3 are etcd and node. The
+    // kubeconfigs nodes dial with wait for the kube-node stage (after the apiserver proxy).
     expect(await listing(lab.machines[1]!.name)).toBe(
       [
-        "bootstrap.kubeconfig 600 root", "kube-proxy.kubeconfig 600 root", "ssl/ca.pem 644 root", "ssl/etcd-ca.pem 644 root", "ssl/etcd-client-key.pem 600 root", "ssl/etcd-client.pem 644 root",
+        "ssl/ca.pem 644 root", "ssl/etcd-ca.pem 644 root", "ssl/etcd-client-key.pem 600 root", "ssl/etcd-client.pem 644 root",
         "ssl/etcd-key.pem 600 root", "ssl/etcd.pem 644 root", "ssl/kube-proxy-key.pem 600 root", "ssl/kube-proxy.pem 644 root", "",
       ].join("\n"),
     );
