@@ -67,12 +67,11 @@ export class SshConnection implements Connection {
   /** Long-lived shells by become mode ("sudo" / "plain"), with the commands each has in hand. */
   private readonly shells = new Map<string, ShellEntry[]>();
   private lost: Error | undefined;
-  /** Streamed inputs being sent, and the ones waiting for a turn (STREAMS_PER_HOST). */
-  private streams = 0;
+  /** Turns for streamed inputs (STREAMS_PER_HOST) and relay channels (RELAYS_PER_HOST): a finished one hands its turn to the next waiting. */
+  private readonly streams = new Semaphore(STREAMS_PER_HOST);
+  private readonly relays = new Semaphore(RELAYS_PER_HOST);
   /** sshd refused a forwarded channel once (AllowTcpForwarding no): relays from then on. */
   private forwardingProhibited = false;
-  private readonly relays = new Semaphore(RELAYS_PER_HOST);
-  private readonly waitingStreams: (() => void)[] = [];
   /** How far streamed inputs may run ahead of the host (send-pacing.ts), learned per connection. */
   readonly pacing = new SendPacing();
   commandCount = 0;
@@ -125,10 +124,7 @@ export class SshConnection implements Connection {
    */
   private async runWithStreamedInput(client: Client, sudo: boolean, command: string, options: RunOptions): Promise<CommandResult> {
     const { stdin, stdinFile, stdinParts } = options;
-    // A finished stream hands its turn to the next waiting one (the count stays), so none slips in between.
-    if (this.streams >= STREAMS_PER_HOST) await new Promise<void>((resolve) => this.waitingStreams.push(resolve));
-    else this.streams++;
-    try {
+    return this.streams.use(async () => {
       if (this.lost) throw this.lost; // gone while this one waited for its turn
       this.commandCount++;
       return await runStreamed(client, {
@@ -140,11 +136,7 @@ export class SshConnection implements Connection {
         cannotOpen: (error) => this.lost ?? new UnreachableError(this.host, `cannot open a channel to ${this.settings.address}: ${error.message}`),
         lost: () => this.lost ?? new UnreachableError(this.host, `the connection to ${this.settings.address} closed while sending a command's input`),
       });
-    } finally {
-      const next = this.waitingStreams.shift();
-      if (next) next();
-      else this.streams--;
-    }
+    });
   }
 
   /** sudo with -S and a known prompt when a password is set: it is sent only if sudo asks for it. */

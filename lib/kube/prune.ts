@@ -24,28 +24,37 @@ export interface PruneCandidate {
 
 /** `keep`: the names of the objects the manifests hold now, as objectName gives them. */
 export async function planPrune(client: KubeApiClient, spec: PruneSpec, keep: ReadonlySet<string>): Promise<PruneCandidate[]> {
+  // Every kind asked at once (one round trip's wait, not one per kind), the answers in the spec's order.
+  const perKind = await Promise.all(spec.kinds.map((k) => labelledObjects(client, k.apiVersion, k.kind, spec.selector)));
+  const seen = new Set<string>();
   const candidates: PruneCandidate[] = [];
-  for (const { apiVersion, kind } of spec.kinds) {
-    let resource: ApiResource;
-    try {
-      resource = await discoverResource(client, apiVersion, kind, `pruning ${kind} (${apiVersion})`);
-    } catch (error) {
-      // Not served by this server: it holds no such objects.
-      if (error instanceof ApiNotServed) continue;
-      throw error;
-    }
-    // The collection across namespaces: /apis/<group>/<version>/<resource>?labelSelector=...
-    const base = resourcePath({ ...resource, namespaced: false }, undefined);
-    const list = await client.request("GET", `${base}?labelSelector=${encodeURIComponent(spec.selector)}`);
-    if (list.status !== 200) throw apiError(list, `listing ${resource.name} labelled ${spec.selector}`);
-    for (const item of (list.body?.items ?? []) as { metadata: { name: string; namespace?: string; uid: string } }[]) {
-      const object = { apiVersion, kind, metadata: item.metadata };
-      const name = objectName(object as never, resource.namespaced ? item.metadata.namespace : undefined);
-      if (keep.has(name)) continue;
-      candidates.push({ name, path: resourcePath(resource, item.metadata.namespace, item.metadata.name), uid: item.metadata.uid });
-    }
+  for (const candidate of perKind.flat()) {
+    // An object served under two versions of its kind (policy/v1 and v1beta1 PodDisruptionBudgets) is one object.
+    if (keep.has(candidate.name) || seen.has(candidate.uid)) continue;
+    seen.add(candidate.uid);
+    candidates.push(candidate);
   }
   return candidates;
+}
+
+async function labelledObjects(client: KubeApiClient, apiVersion: string, kind: string, selector: string): Promise<PruneCandidate[]> {
+  let resource: ApiResource;
+  try {
+    resource = await discoverResource(client, apiVersion, kind, `pruning ${kind} (${apiVersion})`);
+  } catch (error) {
+    // Not served by this server: it holds no such objects.
+    if (error instanceof ApiNotServed) return [];
+    throw error;
+  }
+  // The collection across namespaces: /apis/<group>/<version>/<resource>?labelSelector=...
+  const base = resourcePath({ ...resource, namespaced: false }, undefined);
+  const list = await client.request("GET", `${base}?labelSelector=${encodeURIComponent(selector)}`);
+  if (list.status !== 200) throw apiError(list, `listing ${resource.name} labelled ${selector}`);
+  return ((list.body?.items ?? []) as { metadata: { name: string; namespace?: string; uid: string } }[]).map((item) => ({
+    name: objectName({ apiVersion, kind, metadata: item.metadata } as never, resource.namespaced ? item.metadata.namespace : undefined),
+    path: resourcePath(resource, item.metadata.namespace, item.metadata.name),
+    uid: item.metadata.uid,
+  }));
 }
 
 /** Deletes what planPrune found (dependents in the background); one already gone is fine, one replaced since is left alone. */

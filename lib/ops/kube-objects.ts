@@ -14,7 +14,6 @@ import { KubeApiClient, KubeApiUnreachable } from "../kube/api-client.js";
 import { adminCredentials, kubeconfigAccess, MissingCredentials, type KubeCredentials } from "../kube/credentials.js";
 import { resourcePath } from "../kube/discovery.js";
 import { directEndpoint, tunnelEndpoint, type KubeEndpoint } from "../kube/endpoint.js";
-import { adminEndpoint } from "../kube/admin-endpoint.js";
 import { objectName, parseManifests, type KubeManifest } from "../kube/manifests.js";
 import { applyObject, describeChange, objectDiff, planObject, type ObjectPlan } from "../kube/object-plan.js";
 import { readiness, WAITABLE_KINDS } from "../kube/readiness.js";
@@ -125,7 +124,6 @@ async function planObjects(target: Target, args: KubeObjectsArgs, manifests: rea
 function endpointFor(target: Target, api: KubeApiAccess): KubeEndpoint {
   const given = [api.pkiDir, api.kubeconfig, api.credentials].filter((x) => x !== undefined).length;
   if (given !== 1) throw new EasyKubeError("kubeObjects: give exactly one of api.pkiDir, api.kubeconfig or api.credentials");
-  if (api.pkiDir !== undefined && api.server === undefined) return adminEndpoint(target.connection, { pkiDir: api.pkiDir, port: api.port ?? 6443 });
   const credentials = api.credentials ?? (api.pkiDir !== undefined ? adminCredentials(api.pkiDir) : kubeconfigAccess(api.kubeconfig!).credentials);
   if (api.server !== undefined) return directEndpoint(api.server, credentials);
   return tunnelEndpoint(target.connection, api.port ?? 6443, credentials);

@@ -90,9 +90,15 @@ export function prepareRun(playbook: Playbook, options: PrepareOptions): Prepare
     const playVars = new Map<string, Vars>();
     const declared = new Set(roles.flatMap((r) => Object.keys(r.schema)));
     const prefixes = roles.map((r) => `${r.name.replace(/-/g, "_")}_`);
+    const inPlay = new Map<string, { vars: Vars; origins: Map<string, string> }>();
     const varsInPlay = (host: string) => {
-      const { vars: base, origins } = hostVars(host);
-      return { vars: play.vars ? interpolateVars({ ...base, ...play.vars, ...extraVars }) : base, origins };
+      let entry = inPlay.get(host);
+      if (!entry) {
+        const { vars: base, origins } = hostVars(host);
+        entry = { vars: play.vars ? interpolateVars({ ...base, ...play.vars, ...extraVars }) : base, origins };
+        inPlay.set(host, entry);
+      }
+      return entry;
     };
     // Another role's view of any host (a master's setting that the nodes must agree with), with
     // that role's defaults, so a check never re-derives them from raw inventory values.

@@ -46,8 +46,8 @@ function kubeProxyKubeconfigSha256(vars: Vars & { inventory_dir?: unknown }): st
  * A kubelet joins in two phases. "as found": what the node had when the run began; a kubelet that
  * does not hold its client certificate yet bootstraps with rotation off, so the key it asks a
  * certificate for is on disk for the identity check (node-context.ts says why). "joined": its
- * certificate approved, rotation on. A node joined before the run is "joined" in both phases, so
- * the second writes nothing.
+ * certificate approved, rotation on. A node joined before the run is "joined" in the first phase
+ * already: the second is skipped for it.
  */
 type JoinPhase = "as found" | "joined";
 const CLIENT_CERTIFICATE_AT_START = "kubelet_client_certificate";
@@ -174,6 +174,7 @@ export const kubeNodeRole = defineRole({
     {
       // A node that joined in this run: client certificate rotation on (it renews before expiry).
       name: "turn on client certificate rotation (kubelet's configuration and unit)",
+      when: ({ results }) => !isJoined("as found", results),
       action: (ctx) => kubeletFiles(ctx, "joined"),
       register: "kubelet_rotation",
     },

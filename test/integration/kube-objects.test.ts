@@ -187,7 +187,8 @@ data:
     const label = { "easy-kube.io/addon": "ek-prune" };
     const config = (name: string, labels: Record<string, string> = label) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ek-test", labels }, data: { n: name } });
     const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "ek-prune-reader", labels: label }, rules: [] };
-    const prune = { selector: "easy-kube.io/addon=ek-prune", kinds: [{ apiVersion: "v1", kind: "ConfigMap" }, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole" }, { apiVersion: "example.com/v9", kind: "Gone" }] };
+    // ClusterRole under two versions the server serves: the same objects, each a candidate once.
+    const prune = { selector: "easy-kube.io/addon=ek-prune", kinds: [{ apiVersion: "v1", kind: "ConfigMap" }, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole" }, { apiVersion: "rbac.authorization.k8s.io/v1beta1", kind: "ClusterRole" }, { apiVersion: "example.com/v9", kind: "Gone" }] };
     await converge({ manifests: [config("keep"), config("drop"), config("other", {}), role] }, api);
     // Labelled like the set, but a kind the spec does not list: never a candidate.
     await converge({ manifests: [{ apiVersion: "v1", kind: "Secret", metadata: { name: "ek-prune-secret", namespace: "ek-test", labels: label } }] }, api);
